@@ -1,0 +1,47 @@
+"""Typed settings from the command line and the environment (``NUBIS_*``), shared by every server process.
+
+Worker processes are started by uvicorn from an import string, so the parent hands settings to them through the
+environment: ``to_env`` and ``from_env`` are exact inverses.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Literal
+
+Durability = Literal["full", "relaxed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: str = ".nubis"
+    storage: str = ""
+    """Storage URL (``sqlite:PATH`` or ``memory:``); empty means ``sqlite:<data_dir>/tables.db``."""
+    durability: Durability = "full"
+    region: str = "us-east-1"
+    account: str = "000000000000"
+    workers: int = 1
+    log_level: str = "info"
+
+    @property
+    def storage_url(self) -> str:
+        if self.storage:
+            return self.storage
+        return "sqlite:" + str(Path(self.data_dir).resolve() / "tables.db")
+
+    def to_env(self) -> dict[str, str]:
+        return {f"NUBIS_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"NUBIS_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = int(raw) if f.type in ("int", int) else raw
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The DynamoDB data model, engine, storage and wire protocol. Imports nothing else of nubis."""

@@ -1,0 +1,213 @@
+"""Table lifecycle and the per-process cache of table descriptions.
+
+Descriptions live in the storage catalogue under ``table/<region>/<name>`` (tags under ``tags/<region>/<name>``).
+Each process caches them and re-reads the catalogue when ``catalog_version`` moved, so several server processes
+sharing one database agree on which tables exist. Write functions re-check the table inside the write
+transaction (``check_live``), so a write racing a DeleteTable can never leave rows behind in a dropped space.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import orjson
+
+from nubis.tables import limits
+from nubis.tables.errors import (
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+from nubis.tables.schema import (
+    DEFAULT_ACCOUNT,
+    TableDescription,
+    table_after_update,
+    table_from_create_request,
+)
+from nubis.tables.storage.base import ReadView, Storage, WriteView
+
+
+def table_key(region: str, name: str) -> str:
+    return f"table/{region}/{name}"
+
+
+def tags_key(region: str, name: str) -> str:
+    return f"tags/{region}/{name}"
+
+
+def table_name_from(value: str) -> str:
+    """TableName members accept a table ARN too ([D] api/GetItem TableName: "name or ARN")."""
+    if value.startswith("arn:"):
+        _, _, rest = value.partition(":table/")
+        if rest:
+            return rest.split("/", 1)[0]
+    return value
+
+
+class Catalog:
+    """Table descriptions: cached reads, and the control-plane write functions."""
+
+    def __init__(self, storage: Storage, account: str = DEFAULT_ACCOUNT, recheck_seconds: float = 0.25) -> None:
+        self._storage = storage
+        self.account = account
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], TableDescription | None] = {}
+        self._version = -1
+        self._checked = 0.0
+        self._recheck = recheck_seconds
+
+    # -- reads ---------------------------------------------------------------------------------------------
+
+    def get(self, region: str, name: str) -> TableDescription:
+        """The live table or ResourceNotFoundException (data-plane wording)."""
+        table = self.find(region, name)
+        if table is None:
+            raise ResourceNotFoundException()
+        return table
+
+    def find(self, region: str, name: str) -> TableDescription | None:
+        key = (region, table_name_from(name))
+        now = time.monotonic()
+        if now - self._checked > self._recheck:
+            with self._storage.read() as view:
+                version = view.catalog_version()
+                if version != self._version:
+                    with self._lock:
+                        self._cache.clear()
+                        self._version = version
+            self._checked = now
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        with self._storage.read() as view:
+            raw = view.catalog_get(table_key(*key))
+        table = TableDescription.from_json(raw) if raw is not None else None
+        with self._lock:
+            self._cache[key] = table
+        return table
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._checked = 0.0
+
+    @staticmethod
+    def check_live(view: ReadView, table: TableDescription) -> None:
+        """Inside a write: the table still exists with the same space (not deleted or re-created meanwhile)."""
+        raw = view.catalog_get(table_key(table.region, table.name))
+        if raw is None or orjson.loads(raw)["space"] != table.space:
+            raise ResourceNotFoundException()
+
+    def list_names(self, region: str) -> list[str]:
+        prefix = f"table/{region}/"
+        with self._storage.read() as view:
+            return [k[len(prefix) :] for k, _ in view.catalog_list(prefix)]
+
+    def tags(self, table: TableDescription) -> list[dict[str, str]]:
+        with self._storage.read() as view:
+            raw = view.catalog_get(tags_key(table.region, table.name))
+        return [] if raw is None else list(orjson.loads(raw))
+
+    # -- writes (each runs on the storage writer) ----------------------------------------------------------
+
+    def create(self, region: str, request: dict[str, Any]) -> TableDescription:
+        name = request["TableName"]
+
+        def fn(view: WriteView) -> TableDescription:
+            if view.catalog_get(table_key(region, name)) is not None:
+                raise ResourceInUseException(f"Table already exists: {name}")
+            if len(view.catalog_list(f"table/{region}/")) >= limits.MAX_TABLES_PER_REGION:
+                raise LimitExceededException(
+                    f"Subscriber limit exceeded: Table limit of {limits.MAX_TABLES_PER_REGION} exceeded"
+                )
+            table = table_from_create_request(
+                request,
+                region=region,
+                account=self.account,
+                space=view.next_space_id(),
+                table_id=str(uuid.uuid4()),
+                now=round(time.time(), 3),
+            )
+            view.catalog_put(table_key(region, name), table.to_json())
+            tags = request.get("Tags")
+            if tags:
+                view.catalog_put(tags_key(region, name), orjson.dumps(_merge_tags([], tags)))
+            return table
+
+        table = self._storage.write(fn)
+        self.invalidate()
+        return table
+
+    def delete(self, region: str, name: str) -> TableDescription:
+        name = table_name_from(name)
+
+        def fn(view: WriteView) -> tuple[TableDescription, int, int]:
+            raw = view.catalog_get(table_key(region, name))
+            if raw is None:
+                raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+            table = TableDescription.from_json(raw)
+            if table.deletion_protection:
+                raise ValidationException(
+                    "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
+                    "protection first."
+                )
+            stats = view.stats(table.space)
+            view.drop_space(table.space)
+            view.catalog_delete(table_key(region, name))
+            view.catalog_delete(tags_key(region, name))
+            return table, stats.item_count, stats.size_bytes
+
+        table, _, _ = self._storage.write(fn)
+        self.invalidate()
+        return replace(table, status="DELETING")
+
+    def update(self, region: str, request: dict[str, Any]) -> TableDescription:
+        name = table_name_from(request["TableName"])
+
+        def fn(view: WriteView) -> TableDescription:
+            raw = view.catalog_get(table_key(region, name))
+            if raw is None:
+                raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+            table = table_after_update(TableDescription.from_json(raw), request, now=round(time.time(), 3))
+            view.catalog_put(table_key(region, name), table.to_json())
+            return table
+
+        table = self._storage.write(fn)
+        self.invalidate()
+        return table
+
+    def tag(self, table: TableDescription, tags: list[dict[str, str]]) -> None:
+        def fn(view: WriteView) -> None:
+            self.check_live(view, table)
+            raw = view.catalog_get(tags_key(table.region, table.name))
+            merged = _merge_tags([] if raw is None else orjson.loads(raw), tags)
+            if len(merged) > limits.MAX_TAGS_PER_RESOURCE:
+                raise ValidationException("One or more parameter values were invalid: Too many tags")
+            view.catalog_put(tags_key(table.region, table.name), orjson.dumps(merged))
+
+        self._storage.write(fn)
+
+    def untag(self, table: TableDescription, keys: list[str]) -> None:
+        def fn(view: WriteView) -> None:
+            self.check_live(view, table)
+            raw = view.catalog_get(tags_key(table.region, table.name))
+            current = [] if raw is None else orjson.loads(raw)
+            drop = set(keys)
+            view.catalog_put(
+                tags_key(table.region, table.name), orjson.dumps([t for t in current if t["Key"] not in drop])
+            )
+
+        self._storage.write(fn)
+
+
+def _merge_tags(current: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
+    merged = {t["Key"]: t["Value"] for t in current}
+    for t in new:
+        merged[t["Key"]] = t.get("Value", "")
+    return [{"Key": k, "Value": v} for k, v in merged.items()]

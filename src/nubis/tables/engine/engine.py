@@ -1,0 +1,302 @@
+"""``Engine``: the DynamoDB operations as Python calls taking and returning the wire's JSON shapes.
+
+Requests and responses are the JSON objects of DynamoDB's protocol (already shape-checked by ``wire.validate`` when
+they come over HTTP; the in-process client sends the same shapes). Operations come in two kinds:
+
+- *writes* (PutItem, UpdateItem, DeleteItem, BatchWriteItem) are split into ``prepare`` (validation and expression
+  compilation on the caller's thread), a write function that runs on the storage writer inside a group commit,
+  and ``finish`` (the response). ``execute_async`` awaits the storage future directly: no thread-pool hop.
+- *everything else* (reads, control plane) is one synchronous function; ``execute_async`` runs it on a small pool
+  of reader threads so the event loop never blocks on storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from nubis.tables import limits
+from nubis.tables.engine import batch, items, query
+from nubis.tables.engine.catalog import Catalog, table_name_from
+from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
+from nubis.tables.expressions import compile_expressions
+from nubis.tables.schema import DEFAULT_ACCOUNT, TableDescription
+from nubis.tables.storage.base import Storage, WriteView
+from nubis.tables.values import check_item, item_size
+
+Request = dict[str, Any]
+Response = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedWrite:
+    fn: Callable[[WriteView], Any]
+    finish: Callable[[Any], Response]
+
+
+class Engine:
+    """One engine per storage; thread-safe; ``close`` stops the reader pool and the storage."""
+
+    def __init__(self, storage: Storage, *, account: str = DEFAULT_ACCOUNT, read_threads: int = 4) -> None:
+        self.storage = storage
+        self.catalog = Catalog(storage, account)
+        self._readers = ThreadPoolExecutor(max_workers=read_threads, thread_name_prefix="nubis-read")
+        self._writes: dict[str, Callable[[str, Request], PreparedWrite]] = {
+            "PutItem": self._prepare_put,
+            "UpdateItem": self._prepare_update,
+            "DeleteItem": self._prepare_delete,
+            "BatchWriteItem": self._prepare_batch_write,
+        }
+        self._calls: dict[str, Callable[[str, Request], Response]] = {
+            "CreateTable": self.create_table,
+            "DescribeTable": self.describe_table,
+            "ListTables": self.list_tables,
+            "DeleteTable": self.delete_table,
+            "UpdateTable": self.update_table,
+            "DescribeLimits": self.describe_limits,
+            "DescribeEndpoints": self.describe_endpoints,
+            "TagResource": self.tag_resource,
+            "UntagResource": self.untag_resource,
+            "ListTagsOfResource": self.list_tags_of_resource,
+            "GetItem": self.get_item,
+            "Query": self.query,
+            "Scan": self.scan,
+            "BatchGetItem": self.batch_get_item,
+        }
+
+    @property
+    def operations(self) -> frozenset[str]:
+        return frozenset(self._writes) | frozenset(self._calls)
+
+    def execute(self, operation: str, region: str, request: Request) -> Response:
+        prepare = self._writes.get(operation)
+        if prepare is not None:
+            prepared = prepare(region, request)
+            return prepared.finish(self.storage.write(prepared.fn))
+        call = self._calls.get(operation)
+        if call is None:
+            raise UnknownOperationException()
+        return call(region, request)
+
+    async def execute_async(self, operation: str, region: str, request: Request) -> Response:
+        prepare = self._writes.get(operation)
+        if prepare is not None:
+            prepared = prepare(region, request)
+            future: Future[Any] = self.storage.submit(prepared.fn)
+            return prepared.finish(await asyncio.wrap_future(future))
+        call = self._calls.get(operation)
+        if call is None:
+            raise UnknownOperationException()
+        return await asyncio.get_running_loop().run_in_executor(self._readers, call, region, request)
+
+    def close(self) -> None:
+        self._readers.shutdown(wait=True)
+        self.storage.close()
+
+    # -- control plane -------------------------------------------------------------------------------------
+
+    def _describe(self, table: TableDescription) -> Response:
+        with self.storage.read() as view:
+            stats = view.stats(table.space)
+        return table.to_wire(stats.item_count, stats.size_bytes)
+
+    def create_table(self, region: str, request: Request) -> Response:
+        table = self.catalog.create(region, request)
+        return {"TableDescription": {**table.to_wire(0, 0), "TableStatus": "CREATING"}}
+
+    def describe_table(self, region: str, request: Request) -> Response:
+        name = table_name_from(request["TableName"])
+        table = self.catalog.find(region, name)
+        if table is None:
+            raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+        return {"Table": self._describe(table)}
+
+    def delete_table(self, region: str, request: Request) -> Response:
+        table = self.catalog.delete(region, request["TableName"])
+        return {"TableDescription": table.to_wire(0, 0)}
+
+    def update_table(self, region: str, request: Request) -> Response:
+        table = self.catalog.update(region, request)
+        return {"TableDescription": self._describe(table)}
+
+    def list_tables(self, region: str, request: Request) -> Response:
+        limit = request.get("Limit") or limits.MAX_TABLES_PER_PAGE
+        start = request.get("ExclusiveStartTableName")
+        names = sorted(self.catalog.list_names(region))
+        if start is not None:
+            names = [n for n in names if n > start]
+        page = names[:limit]
+        out: Response = {"TableNames": page}
+        if len(names) > limit:
+            out["LastEvaluatedTableName"] = page[-1]
+        return out
+
+    def describe_limits(self, region: str, request: Request) -> Response:
+        return {
+            "AccountMaxReadCapacityUnits": limits.ACCOUNT_MAX_READ_CAPACITY,
+            "AccountMaxWriteCapacityUnits": limits.ACCOUNT_MAX_WRITE_CAPACITY,
+            "TableMaxReadCapacityUnits": limits.TABLE_MAX_READ_CAPACITY,
+            "TableMaxWriteCapacityUnits": limits.TABLE_MAX_WRITE_CAPACITY,
+        }
+
+    def describe_endpoints(self, region: str, request: Request) -> Response:
+        return {"Endpoints": [{"Address": f"dynamodb.{region}.amazonaws.com", "CachePeriodInMinutes": 1440}]}
+
+    def _table_by_arn(self, region: str, arn: str) -> TableDescription:
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[0] != "arn" or parts[2] != "dynamodb" or not parts[5].startswith("table/"):
+            raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
+        table = self.catalog.find(parts[3] or region, parts[5][len("table/") :])
+        if table is None or table.account != parts[4]:
+            raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
+        return table
+
+    def tag_resource(self, region: str, request: Request) -> Response:
+        table = self._table_by_arn(region, request["ResourceArn"])
+        if not request.get("Tags"):
+            raise ValidationException("Atleast one Tag needs to be provided as Input.")
+        self.catalog.tag(table, request["Tags"])
+        return {}
+
+    def untag_resource(self, region: str, request: Request) -> Response:
+        table = self._table_by_arn(region, request["ResourceArn"])
+        if not request.get("TagKeys"):
+            raise ValidationException("Atleast one Tag Key needs to be provided as Input.")
+        self.catalog.untag(table, request["TagKeys"])
+        return {}
+
+    def list_tags_of_resource(self, region: str, request: Request) -> Response:
+        table = self._table_by_arn(region, request["ResourceArn"])
+        return {"Tags": self.catalog.tags(table)}
+
+    # -- items ---------------------------------------------------------------------------------------------
+
+    def _prepare_put(self, region: str, request: Request) -> PreparedWrite:
+        return_values = items.check_return_values("PutItem", request)
+        item = check_item(request["Item"])
+        if item_size(item) > limits.MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        compiled = compile_expressions(
+            kind="PutItem",
+            condition_expression=request.get("ConditionExpression"),
+            expression_attribute_names=request.get("ExpressionAttributeNames"),
+            expression_attribute_values=request.get("ExpressionAttributeValues"),
+            expected=request.get("Expected"),
+            conditional_operator=request.get("ConditionalOperator"),
+        )
+        table = self.catalog.get(region, request["TableName"])
+        skey = items.storage_key_of_item(table, item)
+        on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+
+        def fn(view: WriteView) -> items.WriteOutcome:
+            return items.apply_write(view, table, skey, compiled.condition, items.put_compute(item), on_failure)
+
+        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, None))
+
+    def _prepare_update(self, region: str, request: Request) -> PreparedWrite:
+        return_values = items.check_return_values("UpdateItem", request)
+        key = check_item(request["Key"])
+        compiled = compile_expressions(
+            kind="UpdateItem",
+            update_expression=request.get("UpdateExpression"),
+            condition_expression=request.get("ConditionExpression"),
+            expression_attribute_names=request.get("ExpressionAttributeNames"),
+            expression_attribute_values=request.get("ExpressionAttributeValues"),
+            expected=request.get("Expected"),
+            conditional_operator=request.get("ConditionalOperator"),
+            attribute_updates=request.get("AttributeUpdates"),
+        )
+        table = self.catalog.get(region, request["TableName"])
+        skey = items.storage_key_of_key(table, key)
+        items.check_update_keys(table, compiled)
+        on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+        compute = items.update_compute(table, key, compiled)
+
+        def fn(view: WriteView) -> items.WriteOutcome:
+            return items.apply_write(view, table, skey, compiled.condition, compute, on_failure)
+
+        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, compiled))
+
+    def _prepare_delete(self, region: str, request: Request) -> PreparedWrite:
+        return_values = items.check_return_values("DeleteItem", request)
+        key = check_item(request["Key"])
+        compiled = compile_expressions(
+            kind="DeleteItem",
+            condition_expression=request.get("ConditionExpression"),
+            expression_attribute_names=request.get("ExpressionAttributeNames"),
+            expression_attribute_values=request.get("ExpressionAttributeValues"),
+            expected=request.get("Expected"),
+            conditional_operator=request.get("ConditionalOperator"),
+        )
+        table = self.catalog.get(region, request["TableName"])
+        skey = items.storage_key_of_key(table, key)
+        on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+
+        def fn(view: WriteView) -> items.WriteOutcome:
+            return items.apply_write(view, table, skey, compiled.condition, lambda _old: None, on_failure)
+
+        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, None))
+
+    def _prepare_batch_write(self, region: str, request: Request) -> PreparedWrite:
+        writes = batch.prepare_batch_write(self.catalog, region, request)
+        return PreparedWrite(batch.batch_write_fn(writes), lambda units: batch.batch_write_response(request, units))
+
+    def get_item(self, region: str, request: Request) -> Response:
+        key = check_item(request["Key"])
+        compiled = compile_expressions(
+            kind="GetItem",
+            projection_expression=request.get("ProjectionExpression"),
+            expression_attribute_names=request.get("ExpressionAttributeNames"),
+            attributes_to_get=request.get("AttributesToGet"),
+        )
+        table = self.catalog.get(region, request["TableName"])
+        h, pk, sk = items.storage_key_of_key(table, key)
+        with self.storage.read() as view:
+            raw = view.get(table.space, h, pk, sk)
+        return items.get_response(table, request, raw, compiled)
+
+    def _compile_read(self, kind: str, request: Request) -> Any:
+        return compile_expressions(
+            kind=kind,  # type: ignore[arg-type]
+            key_condition_expression=request.get("KeyConditionExpression"),
+            filter_expression=request.get("FilterExpression"),
+            projection_expression=request.get("ProjectionExpression"),
+            expression_attribute_names=request.get("ExpressionAttributeNames"),
+            expression_attribute_values=request.get("ExpressionAttributeValues"),
+            key_conditions=request.get("KeyConditions"),
+            query_filter=request.get("QueryFilter"),
+            scan_filter=request.get("ScanFilter"),
+            attributes_to_get=request.get("AttributesToGet"),
+            conditional_operator=request.get("ConditionalOperator"),
+        )
+
+    def _check_index(self, table: TableDescription, request: Request) -> None:
+        index = request.get("IndexName")
+        if index is not None:
+            # TODO(#4): secondary indexes.
+            raise ValidationException(f"The table does not have the specified index: {index}")
+
+    def query(self, region: str, request: Request) -> Response:
+        compiled = self._compile_read("Query", request)
+        select = query.check_select(request, compiled)
+        table = self.catalog.get(region, request["TableName"])
+        self._check_index(table, request)
+        with self.storage.read() as view:
+            return query.run_query(view, table, request, compiled, select)
+
+    def scan(self, region: str, request: Request) -> Response:
+        compiled = self._compile_read("Scan", request)
+        select = query.check_select(request, compiled)
+        query.check_segments(request)
+        table = self.catalog.get(region, request["TableName"])
+        self._check_index(table, request)
+        with self.storage.read() as view:
+            return query.run_scan(view, table, request, compiled, select)
+
+    def batch_get_item(self, region: str, request: Request) -> Response:
+        plan = batch.prepare_batch_get(self.catalog, region, request)
+        with self.storage.read() as view:
+            return batch.run_batch_get(view, request, plan)

@@ -1,0 +1,247 @@
+"""PutItem, GetItem, UpdateItem and DeleteItem: key extraction, then condition → apply → write.
+
+Each write is built as a *write function* that runs on the storage writer inside the group commit: it reads the
+current item, evaluates the condition against it, computes the new item, writes it and adjusts the table's
+counters. Because the writer runs functions one at a time in order, a conditional write or an UpdateItem is
+atomic with respect to every other write without any locking here.
+
+Stored values are a 4-byte little-endian item size (DynamoDB's measure) followed by the orjson of the item, so the
+old size needed for counters and write units never has to be recomputed.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from nubis.tables import limits
+from nubis.tables.engine.capacity import consumed, read_units, write_units
+from nubis.tables.engine.catalog import Catalog
+from nubis.tables.errors import (
+    ConditionalCheckFailedException,
+    ValidationException,
+    invalid_parameter_values,
+    invalid_parameters,
+)
+from nubis.tables.expressions import CompiledExpressions
+from nubis.tables.keys import encode_key_value, partition_hash
+from nubis.tables.schema import KeyAttribute, TableDescription
+from nubis.tables.storage.base import WriteView
+from nubis.tables.values import Item, decode_binary, item_size
+
+_SIZE = struct.Struct("<I")
+
+StorageKey = tuple[int, bytes, bytes]
+
+
+def pack(item: Item, size: int) -> bytes:
+    return _SIZE.pack(size) + orjson.dumps(item)
+
+
+def unpack(raw: bytes) -> Item:
+    item: Item = orjson.loads(raw[4:])
+    return item
+
+
+def packed_size(raw: bytes) -> int:
+    return int(_SIZE.unpack_from(raw)[0])
+
+
+# -- keys ----------------------------------------------------------------------------------------------------
+
+
+def _key_part_size(attr: KeyAttribute, raw: str, is_hash: bool) -> None:
+    """[P] dynalite db checkKeySize: AWS's wording (including the missing space) for oversized keys."""
+    if attr.type == "N":
+        return
+    size = len(raw.encode("utf-8")) if attr.type == "S" else len(decode_binary(raw))
+    if is_hash and size > limits.MAX_PARTITION_KEY_BYTES:
+        raise invalid_parameters("Size of hashkey has exceeded the maximum size limit of2048 bytes")
+    if not is_hash and size > limits.MAX_SORT_KEY_BYTES:
+        raise invalid_parameters("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+
+
+def _empty_key(attr: KeyAttribute) -> ValidationException:
+    kind = "string" if attr.type == "S" else "binary"
+    return invalid_parameter_values(
+        f"The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {attr.name}"
+    )
+
+
+def storage_key_of_key(table: TableDescription, key: Item) -> StorageKey:
+    """The storage key of a ``Key`` parameter, which must name exactly the key schema's attributes."""
+    ks = table.key_schema
+    if len(key) != (1 if ks.range is None else 2):
+        raise ValidationException("The provided key element does not match the schema")
+    parts: list[bytes] = []
+    for attr, is_hash in ((ks.hash, True), (ks.range, False)):
+        if attr is None:
+            parts.append(b"")
+            continue
+        av = key.get(attr.name)
+        if av is None or attr.type not in av:
+            raise ValidationException("The provided key element does not match the schema")
+        raw = av[attr.type]
+        if raw == "" and attr.type in ("S", "B"):
+            raise _empty_key(attr)
+        _key_part_size(attr, raw, is_hash)
+        parts.append(encode_key_value(av))
+    return partition_hash(parts[0]), parts[0], parts[1]
+
+
+def storage_key_of_item(table: TableDescription, item: Item) -> StorageKey:
+    """The storage key of a whole item being written (AWS words these checks differently from ``Key``)."""
+    ks = table.key_schema
+    parts: list[bytes] = []
+    for attr, is_hash in ((ks.hash, True), (ks.range, False)):
+        if attr is None:
+            parts.append(b"")
+            continue
+        av = item.get(attr.name)
+        if av is None:
+            raise invalid_parameters(f"Missing the key {attr.name} in the item")
+        if attr.type not in av:
+            actual = next(iter(av))
+            raise invalid_parameters(f"Type mismatch for key {attr.name} expected: {attr.type} actual: {actual}")
+        raw = av[attr.type]
+        if raw == "" and attr.type in ("S", "B"):
+            raise _empty_key(attr)
+        _key_part_size(attr, raw, is_hash)
+        parts.append(encode_key_value(av))
+    return partition_hash(parts[0]), parts[0], parts[1]
+
+
+def key_of(table: TableDescription, item: Item) -> Item:
+    return {name: item[name] for name in table.key_schema.names}
+
+
+# -- write functions -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    """What a write function reports back: the items before and after, and their sizes."""
+
+    old: Item | None
+    new: Item | None
+    old_size: int
+    new_size: int
+
+
+def apply_write(
+    view: WriteView,
+    table: TableDescription,
+    skey: StorageKey,
+    condition: Callable[[Item | None], bool] | None,
+    compute: Callable[[Item | None], Item | None],
+    return_old_on_failure: bool,
+) -> WriteOutcome:
+    """The one write path: read, check the condition, compute the new item (None deletes), write, count."""
+    Catalog.check_live(view, table)
+    h, pk, sk = skey
+    raw = view.get(table.space, h, pk, sk)
+    old = unpack(raw) if raw is not None else None
+    old_size = packed_size(raw) if raw is not None else 0
+    if condition is not None and not condition(old):
+        raise ConditionalCheckFailedException(item=old if return_old_on_failure else None)
+    new = compute(old)
+    if new is None:
+        if raw is not None:
+            view.delete(table.space, h, pk, sk)
+            view.add_stats(table.space, -1, -old_size)
+        return WriteOutcome(old, None, old_size, 0)
+    new_size = item_size(new)
+    view.put(table.space, h, pk, sk, pack(new, new_size))
+    view.add_stats(table.space, 0 if raw is not None else 1, new_size - old_size)
+    return WriteOutcome(old, new, old_size, new_size)
+
+
+RETURN_VALUES = {
+    "PutItem": ("NONE", "ALL_OLD"),
+    "DeleteItem": ("NONE", "ALL_OLD"),
+    "UpdateItem": ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"),
+}
+
+
+def check_return_values(op: str, request: dict[str, Any]) -> str:
+    rv = request.get("ReturnValues") or "NONE"
+    if rv not in RETURN_VALUES[op]:
+        raise ValidationException("Return values set to invalid value")
+    return str(rv)
+
+
+def put_compute(item: Item) -> Callable[[Item | None], Item | None]:
+    return lambda _old: item
+
+
+def update_compute(
+    table: TableDescription, key: Item, compiled: CompiledExpressions
+) -> Callable[[Item | None], Item | None]:
+    update = compiled.update
+
+    def compute(old: Item | None) -> Item:
+        base = old if old is not None else dict(key)
+        new = update(base) if update is not None else dict(base)
+        if item_size(new) > limits.MAX_ITEM_BYTES:
+            raise ValidationException("Item size to update has exceeded the maximum allowed size")
+        return new
+
+    return compute
+
+
+def check_update_keys(table: TableDescription, compiled: CompiledExpressions) -> None:
+    for name in table.key_schema.names:
+        if name in compiled.updated_top_level:
+            raise invalid_parameters(f"Cannot update attribute {name}. This attribute is part of the key")
+
+
+def write_response(
+    table: TableDescription,
+    request: dict[str, Any],
+    outcome: WriteOutcome,
+    return_values: str,
+    compiled: CompiledExpressions | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    attributes: Item | None = None
+    if return_values == "ALL_OLD":
+        attributes = outcome.old
+    elif return_values == "ALL_NEW":
+        attributes = outcome.new
+    elif return_values in ("UPDATED_OLD", "UPDATED_NEW") and compiled is not None:
+        source = outcome.old if return_values == "UPDATED_OLD" else outcome.new
+        if source is not None and compiled.updated_paths is not None:
+            attributes = compiled.updated_paths(source)
+    if attributes:
+        out["Attributes"] = attributes
+    cc = consumed(
+        table.name,
+        write_units(outcome.old_size, outcome.new_size),
+        request.get("ReturnConsumedCapacity"),
+        read=False,
+    )
+    if cc is not None:
+        out["ConsumedCapacity"] = cc
+    return out
+
+
+def get_response(
+    table: TableDescription, request: dict[str, Any], raw: bytes | None, compiled: CompiledExpressions
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if raw is not None:
+        item = unpack(raw)
+        out["Item"] = compiled.projection(item) if compiled.projection is not None else item
+    cc = consumed(
+        table.name,
+        read_units(packed_size(raw) if raw is not None else 0, bool(request.get("ConsistentRead"))),
+        request.get("ReturnConsumedCapacity"),
+        read=True,
+    )
+    if cc is not None:
+        out["ConsumedCapacity"] = cc
+    return out

@@ -1,0 +1,183 @@
+"""Query and Scan: key ranges, filters, ``Limit`` versus the 1 MB page, ``LastEvaluatedKey``, segments, ``Select``.
+
+Both walk storage lazily inside one read snapshot and stop at whichever comes first: ``Limit`` items *evaluated*
+(before the filter, [D] api/Query Limit) or 1 MB of items read ([D] api/Query: "reads up to 1 MB"). Either stop
+yields a ``LastEvaluatedKey`` (the key of the last item evaluated), even when nothing follows, as DynamoDB does.
+Capacity is the total size read, rounded up once to 4 KB units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from nubis.tables import limits
+from nubis.tables.engine.capacity import consumed, read_units
+from nubis.tables.engine.items import key_of, packed_size, storage_key_of_key, unpack
+from nubis.tables.errors import ValidationException
+from nubis.tables.expressions import CompiledExpressions, KeyRange
+from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor, segment_bounds
+from nubis.tables.schema import TableDescription
+from nubis.tables.storage.base import ReadView
+from nubis.tables.values import Item
+
+
+def check_select(request: dict[str, Any], compiled: CompiledExpressions) -> str:
+    """``Select`` against projections and indexes, in AWS's wording ([P] dynalite query/scan validations)."""
+    select = request.get("Select")
+    has_projection = compiled.projection is not None
+    if select is None:
+        return "SPECIFIC_ATTRIBUTES" if has_projection else "ALL_ATTRIBUTES"
+    if select == "ALL_PROJECTED_ATTRIBUTES" and not request.get("IndexName"):
+        raise ValidationException(
+            "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only "
+            "for index queries"
+        )
+    if has_projection and select != "SPECIFIC_ATTRIBUTES":
+        if request.get("AttributesToGet") is not None:
+            raise ValidationException(
+                f"One or more parameter values were invalid: Cannot specify the AttributesToGet when choosing to "
+                f"get {select}"
+            )
+        raise ValidationException(
+            f"One or more parameter values were invalid: Cannot specify the ProjectionExpression when choosing "
+            f"to get {select}"
+        )
+    if select == "SPECIFIC_ATTRIBUTES" and not has_projection:
+        raise ValidationException(
+            "One or more parameter values were invalid: Must specify the AttributesToGet or "
+            "ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+        )
+    return str(select)
+
+
+def check_segments(request: dict[str, Any]) -> tuple[int, int] | None:
+    segment, total = request.get("Segment"), request.get("TotalSegments")
+    if segment is None and total is None:
+        return None
+    if total is None:
+        raise ValidationException(
+            "The TotalSegments parameter is required but was not present in the request when Segment parameter "
+            "is present"
+        )
+    if segment is None:
+        raise ValidationException(
+            "The Segment parameter is required but was not present in the request when parameter TotalSegments "
+            "is present"
+        )
+    if segment >= total:
+        raise ValidationException(
+            f"The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: "
+            f"{segment} is not less than TotalSegments: {total}"
+        )
+    return int(segment), int(total)
+
+
+def _start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, bytes, bytes] | None:
+    esk = request.get("ExclusiveStartKey")
+    if esk is None:
+        return None
+    try:
+        return storage_key_of_key(table, esk)
+    except ValidationException as exc:
+        raise ValidationException(f"The provided starting key is invalid: {exc.message}") from exc
+
+
+def _page(
+    rows: Iterator[tuple[bytes, Item | None]],
+    request: dict[str, Any],
+    compiled: CompiledExpressions,
+    table: TableDescription,
+    select: str,
+) -> dict[str, Any]:
+    """Drain ``rows`` (raw value, unused) into a response, applying Limit, the 1 MB rule and the filter."""
+    limit = request.get("Limit")
+    filt = compiled.filter
+    projection = compiled.projection
+    count_only = select == "COUNT"
+    items: list[Item] = []
+    scanned = count = total_size = 0
+    last: Item | None = None
+    stopped = False
+    for raw, _ in rows:
+        item = unpack(raw)
+        total_size += packed_size(raw)
+        scanned += 1
+        last = item
+        if filt is None or filt(item):
+            count += 1
+            if not count_only:
+                items.append(projection(item) if projection is not None else item)
+        if (limit is not None and scanned >= limit) or total_size >= limits.MAX_PAGE_BYTES:
+            stopped = True
+            break
+    out: dict[str, Any] = {}
+    if not count_only:
+        out["Items"] = items
+    out["Count"] = count
+    out["ScannedCount"] = scanned
+    if stopped and last is not None:
+        out["LastEvaluatedKey"] = key_of(table, last)
+    cc = consumed(
+        table.name,
+        read_units(total_size, bool(request.get("ConsistentRead"))),
+        request.get("ReturnConsumedCapacity"),
+        read=True,
+    )
+    if cc is not None:
+        out["ConsumedCapacity"] = cc
+    return out
+
+
+def _sort_bounds(key_range: KeyRange) -> tuple[bytes | None, bool, bytes | None, bool]:
+    op = key_range.sort_op
+    if op is None:
+        return None, True, None, True
+    values = [encode_key_value(v) for v in key_range.sort_values]
+    if op == "EQ":
+        return values[0], True, values[0], True
+    if op == "LT":
+        return None, True, values[0], False
+    if op == "LE":
+        return None, True, values[0], True
+    if op == "GT":
+        return values[0], False, None, True
+    if op == "GE":
+        return values[0], True, None, True
+    if op == "BETWEEN":
+        return values[0], True, values[1], True
+    return values[0], True, prefix_successor(values[0]), False  # BEGINS_WITH
+
+
+def run_query(
+    view: ReadView, table: TableDescription, request: dict[str, Any], compiled: CompiledExpressions, select: str
+) -> dict[str, Any]:
+    ks = table.key_schema
+    assert compiled.key_condition is not None
+    key_range = compiled.key_condition.for_schema(
+        (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None
+    )
+    pk = encode_key_value(key_range.hash_value)
+    h = partition_hash(pk)
+    lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
+    forward = request.get("ScanIndexForward", True) is not False
+    start = _start_key(table, request)
+    if start is not None and ks.range is not None:
+        if forward and (lo is None or start[2] >= lo):
+            lo, lo_inc = start[2], False
+        elif not forward and (hi is None or start[2] <= hi):
+            hi, hi_inc = start[2], False
+    elif start is not None:
+        return _page(iter(()), request, compiled, table, select)
+    rows = ((raw, None) for _, raw in view.query(table.space, h, pk, lo, lo_inc, hi, hi_inc, forward))
+    return _page(rows, request, compiled, table, select)
+
+
+def run_scan(
+    view: ReadView, table: TableDescription, request: dict[str, Any], compiled: CompiledExpressions, select: str
+) -> dict[str, Any]:
+    segments = check_segments(request)
+    h_lo, h_hi = segment_bounds(*segments) if segments is not None else (0, 1 << 32)
+    start = _start_key(table, request)
+    rows = ((row.value, None) for row in view.scan(table.space, start, h_lo, h_hi))
+    return _page(rows, request, compiled, table, select)

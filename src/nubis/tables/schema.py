@@ -1,0 +1,302 @@
+"""Table descriptions as frozen dataclasses, and the rules CreateTable and UpdateTable apply to them.
+
+A ``TableDescription`` is what the catalogue stores (as JSON) and what DescribeTable renders. It is immutable: a
+change of billing mode or throughput makes a new one (``dataclasses.replace``). Everything here is pure: the
+engine supplies the clock, the ids and the storage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+from nubis.tables import limits
+from nubis.tables.errors import LimitExceededException, ValidationException, invalid_parameters
+
+ScalarType = Literal["S", "N", "B"]
+BillingMode = Literal["PROVISIONED", "PAY_PER_REQUEST"]
+TableStatus = Literal["CREATING", "UPDATING", "DELETING", "ACTIVE"]
+
+DEFAULT_ACCOUNT = "000000000000"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAttribute:
+    name: str
+    type: ScalarType
+
+
+@dataclass(frozen=True, slots=True)
+class KeySchema:
+    hash: KeyAttribute
+    range: KeyAttribute | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.hash.name,) if self.range is None else (self.hash.name, self.range.name)
+
+    def to_wire(self) -> list[dict[str, str]]:
+        out = [{"AttributeName": self.hash.name, "KeyType": "HASH"}]
+        if self.range is not None:
+            out.append({"AttributeName": self.range.name, "KeyType": "RANGE"})
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    """Provisioned throughput with AWS's bookkeeping of increases and decreases."""
+
+    read: int = 0
+    write: int = 0
+    last_increase: float | None = None
+    last_decrease: float | None = None
+    decreases_today: int = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "NumberOfDecreasesToday": self.decreases_today,
+            "ReadCapacityUnits": self.read,
+            "WriteCapacityUnits": self.write,
+        }
+        if self.last_increase is not None:
+            out["LastIncreaseDateTime"] = self.last_increase
+        if self.last_decrease is not None:
+            out["LastDecreaseDateTime"] = self.last_decrease
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TableDescription:
+    name: str
+    region: str
+    space: int
+    table_id: str
+    key_schema: KeySchema
+    attribute_definitions: tuple[KeyAttribute, ...]
+    billing_mode: BillingMode
+    throughput: Throughput
+    created: float
+    status: TableStatus = "ACTIVE"
+    account: str = DEFAULT_ACCOUNT
+    billing_mode_updated: float | None = None
+    deletion_protection: bool = False
+    table_class: str = "STANDARD"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Settings kept verbatim for DescribeTable (SSE, stream specification) until their features exist."""
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.name}"
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, data: bytes) -> TableDescription:
+        raw = orjson.loads(data)
+        ks = raw["key_schema"]
+        return cls(
+            **{
+                **raw,
+                "key_schema": KeySchema(
+                    KeyAttribute(**ks["hash"]), KeyAttribute(**ks["range"]) if ks["range"] else None
+                ),
+                "attribute_definitions": tuple(KeyAttribute(**a) for a in raw["attribute_definitions"]),
+                "throughput": Throughput(**raw["throughput"]),
+            }
+        )
+
+    def to_wire(self, item_count: int, size_bytes: int) -> dict[str, Any]:
+        """DescribeTable's ``Table`` structure ([D] api/DescribeTable, TableDescription)."""
+        out: dict[str, Any] = {
+            "AttributeDefinitions": [
+                {"AttributeName": a.name, "AttributeType": a.type} for a in self.attribute_definitions
+            ],
+            "TableName": self.name,
+            "KeySchema": self.key_schema.to_wire(),
+            "TableStatus": self.status,
+            "CreationDateTime": self.created,
+            "ProvisionedThroughput": self.throughput.to_wire(),
+            "TableSizeBytes": size_bytes,
+            "ItemCount": item_count,
+            "TableArn": self.arn,
+            "TableId": self.table_id,
+            "DeletionProtectionEnabled": self.deletion_protection,
+        }
+        if self.billing_mode == "PAY_PER_REQUEST" or self.billing_mode_updated is not None:
+            out["BillingModeSummary"] = {"BillingMode": self.billing_mode}
+            if self.billing_mode_updated is not None:
+                out["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = self.billing_mode_updated
+        if self.table_class != "STANDARD":
+            out["TableClassSummary"] = {"TableClass": self.table_class}
+        out.update(self.extra)
+        return out
+
+
+# -- CreateTable ---------------------------------------------------------------------------------------------
+
+
+def _throughput_from(request: dict[str, Any], billing: BillingMode) -> Throughput:
+    pt = request.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST":
+        if pt is not None:
+            raise invalid_parameters(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
+            )
+        return Throughput()
+    if not pt or not pt.get("ReadCapacityUnits") or not pt.get("WriteCapacityUnits"):
+        raise invalid_parameters(
+            "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
+        )
+    check_throughput_bounds(pt)
+    return Throughput(read=int(pt["ReadCapacityUnits"]), write=int(pt["WriteCapacityUnits"]))
+
+
+def check_throughput_bounds(pt: dict[str, Any]) -> None:
+    """[P] dynalite createTable tests: AWS's message for capacity over its hard bound."""
+    for member in ("ReadCapacityUnits", "WriteCapacityUnits"):
+        if int(pt[member]) > 1_000_000_000_000:
+            raise ValidationException(f"Given value {pt[member]} for {member} is out of bounds")
+
+
+def parse_key_schema(elements: list[dict[str, Any]], definitions: dict[str, ScalarType]) -> KeySchema:
+    names = [e["AttributeName"] for e in elements]
+    if len(names) > len(definitions):
+        raise ValidationException("Invalid KeySchema: Some index key attribute have no definition")
+    if any(n not in definitions for n in names):
+        raise invalid_parameters(
+            "Some index key attributes are not defined in AttributeDefinitions. "
+            f"Keys: [{', '.join(names)}], AttributeDefinitions: [{', '.join(definitions)}]"
+        )
+    if len(names) == 2 and names[0] == names[1]:
+        raise ValidationException("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+    if elements[0]["KeyType"] != "HASH":
+        raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    if len(elements) == 2 and elements[1]["KeyType"] != "RANGE":
+        raise ValidationException("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+    hash_key = KeyAttribute(names[0], definitions[names[0]])
+    range_key = KeyAttribute(names[1], definitions[names[1]]) if len(names) == 2 else None
+    return KeySchema(hash_key, range_key)
+
+
+def table_from_create_request(
+    request: dict[str, Any], *, region: str, account: str, space: int, table_id: str, now: float
+) -> TableDescription:
+    """Apply CreateTable's rules, in AWS's order ([P] dynalite createTable tests), to a shape-valid request."""
+    billing: BillingMode = request.get("BillingMode") or "PROVISIONED"
+    throughput = _throughput_from(request, billing)
+    definitions: dict[str, ScalarType] = {}
+    for d in request["AttributeDefinitions"]:
+        definitions[d["AttributeName"]] = d["AttributeType"]
+    key_schema = parse_key_schema(request["KeySchema"], definitions)
+    lsis = request.get("LocalSecondaryIndexes")
+    gsis = request.get("GlobalSecondaryIndexes")
+    if lsis is not None or gsis is not None:
+        # TODO(#4): secondary indexes.
+        raise invalid_parameters("Secondary indexes are not supported by this Nubis version yet")
+    if len(request["KeySchema"]) != len(definitions):
+        raise invalid_parameters(
+            "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+            "AttributeDefinitions"
+        )
+    extra: dict[str, Any] = {}
+    sse = request.get("SSESpecification")
+    if sse and sse.get("Enabled"):
+        extra["SSEDescription"] = {
+            "Status": "ENABLED",
+            "SSEType": sse.get("SSEType", "KMS"),
+            "KMSMasterKeyArn": f"arn:aws:kms:{region}:{account}:key/nubis-managed",
+        }
+    stream = request.get("StreamSpecification")
+    if stream and stream.get("StreamEnabled"):
+        # TODO(#9): streams. Kept so DescribeTable shows the setting.
+        extra["StreamSpecification"] = stream
+    return TableDescription(
+        name=request["TableName"],
+        region=region,
+        space=space,
+        table_id=table_id,
+        key_schema=key_schema,
+        attribute_definitions=tuple(KeyAttribute(n, t) for n, t in definitions.items()),
+        billing_mode=billing,
+        throughput=throughput,
+        created=now,
+        status="ACTIVE",
+        account=account,
+        deletion_protection=bool(request.get("DeletionProtectionEnabled", False)),
+        table_class=request.get("TableClass") or "STANDARD",
+        extra=extra,
+    )
+
+
+def table_after_update(table: TableDescription, request: dict[str, Any], *, now: float) -> TableDescription:
+    """UpdateTable's billing-mode, throughput and deletion-protection rules ([P] dynalite updateTable tests)."""
+    keys = (
+        "ProvisionedThroughput",
+        "BillingMode",
+        "DeletionProtectionEnabled",
+        "TableClass",
+        "GlobalSecondaryIndexUpdates",
+        "StreamSpecification",
+        "SSESpecification",
+        "ReplicaUpdates",
+        "AttributeDefinitions",
+    )
+    if not any(request.get(k) is not None for k in keys):
+        raise ValidationException(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
+            "or SSESpecification or ReplicaUpdates is required"
+        )
+    if request.get("GlobalSecondaryIndexUpdates"):
+        raise invalid_parameters("Secondary indexes are not supported by this Nubis version yet")  # TODO(#4)
+    billing: BillingMode = request.get("BillingMode") or table.billing_mode
+    throughput = table.throughput
+    billing_updated = table.billing_mode_updated
+    pt = request.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST":
+        if pt is not None:
+            raise invalid_parameters(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
+            )
+        if table.billing_mode != "PAY_PER_REQUEST":
+            throughput = Throughput(decreases_today=throughput.decreases_today)
+            billing_updated = now
+    else:
+        if pt is None:
+            if table.billing_mode == "PAY_PER_REQUEST":
+                raise invalid_parameters("ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+        else:
+            check_throughput_bounds(pt)
+            read, write = int(pt["ReadCapacityUnits"]), int(pt["WriteCapacityUnits"])
+            if table.billing_mode == "PROVISIONED" and read == throughput.read and write == throughput.write:
+                raise invalid_parameters(
+                    "The provisioned throughput for the table will not change. The requested value equals the "
+                    f"current value. Current ReadCapacityUnits provisioned for the table: {throughput.read}. "
+                    f"Requested ReadCapacityUnits: {read}. Current WriteCapacityUnits provisioned for the table: "
+                    f"{throughput.write}. Requested WriteCapacityUnits: {write}. Refer to the Amazon DynamoDB "
+                    "Developer Guide for current limits and how to request higher limits."
+                )
+            if read > limits.TABLE_MAX_READ_CAPACITY or write > limits.TABLE_MAX_WRITE_CAPACITY:
+                raise LimitExceededException(
+                    "Subscriber limit exceeded: Provisioned throughput can not exceed the table level limit"
+                )
+            increased = read > throughput.read or write > throughput.write
+            decreased = read < throughput.read or write < throughput.write
+            throughput = Throughput(
+                read=read,
+                write=write,
+                last_increase=now if increased else throughput.last_increase,
+                last_decrease=now if decreased else throughput.last_decrease,
+                decreases_today=throughput.decreases_today + (1 if decreased else 0),
+            )
+    return dataclasses.replace(
+        table,
+        billing_mode=billing,
+        throughput=throughput,
+        billing_mode_updated=billing_updated,
+        deletion_protection=bool(request.get("DeletionProtectionEnabled", table.deletion_protection)),
+        table_class=request.get("TableClass") or table.table_class,
+    )

@@ -1,0 +1,1 @@
+"""Storage backends behind one small protocol (``base``); ``nubis.tables.open`` picks one from a URL."""

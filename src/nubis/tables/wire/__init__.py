@@ -1,0 +1,1 @@
+"""The DynamoDB JSON wire protocol: ASGI app, request validation, codecs and error rendering."""

@@ -1,0 +1,274 @@
+"""Data plane over HTTP with boto3's client and resource APIs: items, conditions, queries, scans, batches."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from tests.integration.test_control_plane import error_of
+
+
+@pytest.mark.D
+def test_put_get_delete_round_trip(ddb, table):
+    item = {
+        "pk": {"S": "p"},
+        "sk": {"S": "s"},
+        "n": {"N": "1.50"},
+        "b": {"B": b"\x00\x01"},
+        "t": {"BOOL": True},
+        "z": {"NULL": True},
+        "l": {"L": [{"S": "x"}, {"N": "2"}]},
+        "m": {"M": {"k": {"SS": ["a", "b"]}}},
+        "ns": {"NS": ["1", "2.0"]},
+        "e": {"S": ""},
+    }
+    ddb.put_item(TableName=table, Item=item)
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "s"}}, ConsistentRead=True)["Item"]
+    assert got["n"] == {"N": "1.5"}  # numbers come back normalised
+    assert got["b"] == {"B": b"\x00\x01"}
+    assert sorted(got["ns"]["NS"]) == ["1", "2"]
+    assert got["e"] == {"S": ""}
+    assert got["m"]["M"]["k"]["SS"] == ["a", "b"]
+    old = ddb.delete_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "s"}}, ReturnValues="ALL_OLD")
+    assert old["Attributes"]["t"] == {"BOOL": True}
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "s"}})
+
+
+@pytest.mark.P
+def test_key_errors(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "p"}})
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Missing the key sk in the item",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={"pk": {"N": "1"}, "sk": {"S": "x"}})
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName=table, Key={"pk": {"S": "p"}})
+    assert error_of(exc) == ("ValidationException", "The provided key element does not match the schema")
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={"pk": {"S": ""}, "sk": {"S": "x"}})
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
+        "empty string value. Key: pk",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName="missing_table_x", Key={"pk": {"S": "p"}})
+    assert error_of(exc) == ("ResourceNotFoundException", "Requested resource not found")
+
+
+@pytest.mark.P
+def test_number_and_set_rules(ddb, table):
+    base = {"pk": {"S": "n"}, "sk": {"S": "1"}}
+    cases = [
+        ({"x": {"N": "1" * 39}}, "Attempting to store more than 38 significant digits in a Number"),
+        (
+            {"x": {"N": "1e126"}},
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        ),
+        (
+            {"x": {"N": "1e-131"}},
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range",
+        ),
+        ({"x": {"N": "abc"}}, "A value provided cannot be converted into a number"),
+        ({"x": {"SS": []}}, "One or more parameter values were invalid: An string set  may not be empty"),
+        (
+            {"x": {"SS": ["a", "a"]}},
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+        ),
+    ]
+    for extra, message in cases:
+        with pytest.raises(ClientError) as exc:
+            ddb.put_item(TableName=table, Item={**base, **extra})
+        assert error_of(exc) == ("ValidationException", message), extra
+    ddb.put_item(TableName=table, Item={**base, "x": {"N": "9.9999999999999999999999999999999999999E+125"}})
+
+
+@pytest.mark.D
+def test_item_size_limit(ddb, table):
+    big = "x" * (400 * 1024)
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "big"}, "sk": {"S": "1"}, "v": {"S": big}})
+    assert error_of(exc) == ("ValidationException", "Item size has exceeded the maximum allowed size")
+    fits = "x" * (400 * 1024 - len("pk") - 3 - len("sk") - 1 - 1)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "big"}, "sk": {"S": "1"}, "v": {"S": fits}})
+
+
+@pytest.mark.D
+def test_conditional_put_and_failure_item(ddb, table):
+    key = {"pk": {"S": "c"}, "sk": {"S": "1"}}
+    ddb.put_item(TableName=table, Item={**key, "v": {"N": "1"}}, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(
+            TableName=table,
+            Item={**key, "v": {"N": "2"}},
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert error_of(exc) == ("ConditionalCheckFailedException", "The conditional request failed")
+    assert exc.value.response["Item"] == {**key, "v": {"N": "1"}}
+    ddb.put_item(
+        TableName=table,
+        Item={**key, "v": {"N": "3"}},
+        ConditionExpression="v = :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["v"] == {"N": "3"}
+
+
+@pytest.mark.D
+def test_update_item_expressions_and_return_values(ddb, table):
+    key = {"pk": {"S": "u"}, "sk": {"S": "1"}}
+    out = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #c = if_not_exists(#c, :zero) + :one, "
+        "tags = list_append(if_not_exists(tags, :empty), :t) ADD seen :s",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
+            ":empty": {"L": []},
+            ":t": {"L": [{"S": "a"}]},
+            ":s": {"SS": ["x"]},
+        },
+        ReturnValues="ALL_NEW",
+    )
+    assert out["Attributes"]["count"] == {"N": "1"}
+    assert out["Attributes"]["tags"] == {"L": [{"S": "a"}]}
+    out = ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #c = #c + :one REMOVE tags DELETE seen :s",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":s": {"SS": ["x"]}},
+        ReturnValues="UPDATED_OLD",
+    )
+    assert out["Attributes"]["count"] == {"N": "1"}
+    item = ddb.get_item(TableName=table, Key=key)["Item"]
+    assert item == {**key, "count": {"N": "2"}}
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(
+            TableName=table, Key=key, UpdateExpression="SET pk = :v", ExpressionAttributeValues={":v": {"S": "x"}}
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
+    )
+
+
+@pytest.mark.D
+def test_resource_api_query_with_conditions_and_pagination(resource, table):
+    t = resource.Table(table)
+    with t.batch_writer() as writer:
+        for i in range(30):
+            writer.put_item(Item={"pk": "q", "sk": f"{i:03d}", "n": i, "odd": i % 2 == 1})
+        writer.put_item(Item={"pk": "other", "sk": "000", "n": 0})
+    out = t.query(KeyConditionExpression=Key("pk").eq("q") & Key("sk").between("005", "009"))
+    assert [i["sk"] for i in out["Items"]] == ["005", "006", "007", "008", "009"]
+    out = t.query(KeyConditionExpression=Key("pk").eq("q") & Key("sk").begins_with("01"), ScanIndexForward=False)
+    assert [i["sk"] for i in out["Items"]] == [f"{i:03d}" for i in range(19, 9, -1)]
+    out = t.query(KeyConditionExpression=Key("pk").eq("q"), FilterExpression=Attr("odd").eq(True), Limit=10)
+    assert out["ScannedCount"] == 10 and out["Count"] == 5
+    assert out["LastEvaluatedKey"] == {"pk": "q", "sk": "009"}
+    out2 = t.query(KeyConditionExpression=Key("pk").eq("q"), ExclusiveStartKey=out["LastEvaluatedKey"], Limit=3)
+    assert [i["sk"] for i in out2["Items"]] == ["010", "011", "012"]
+    assert t.query(KeyConditionExpression=Key("pk").eq("q"), Select="COUNT")["Count"] == 30
+    out = t.query(KeyConditionExpression=Key("pk").eq("q") & Key("sk").lt("002"), ProjectionExpression="sk, n")
+    assert out["Items"] == [{"sk": "000", "n": Decimal(0)}, {"sk": "001", "n": Decimal(1)}]
+
+
+@pytest.mark.D
+def test_client_paginators_and_parallel_scan(ddb, table):
+    with_items = [
+        {"PutRequest": {"Item": {"pk": {"S": f"p{i}"}, "sk": {"S": "x"}, "i": {"N": str(i)}}}} for i in range(100)
+    ]
+    for start in range(0, 100, 25):
+        assert ddb.batch_write_item(RequestItems={table: with_items[start : start + 25]})["UnprocessedItems"] == {}
+    pages = list(ddb.get_paginator("scan").paginate(TableName=table, PaginationConfig={"PageSize": 7}))
+    seen = [it["i"]["N"] for p in pages for it in p["Items"]]
+    assert sorted(seen, key=int) == [str(i) for i in range(100)]
+    assert len(pages) == 15
+    segments = []
+    for seg in range(4):
+        items = [
+            it["i"]["N"]
+            for p in ddb.get_paginator("scan").paginate(TableName=table, Segment=seg, TotalSegments=4)
+            for it in p["Items"]
+        ]
+        segments.append(set(items))
+    assert sum(len(s) for s in segments) == 100
+    assert set().union(*segments) == {str(i) for i in range(100)}
+    with pytest.raises(ClientError) as exc:
+        ddb.scan(TableName=table, Segment=4, TotalSegments=4)
+    assert "must be less than parameter TotalSegments" in error_of(exc)[1]
+
+
+@pytest.mark.D
+def test_batch_get_and_limits(ddb, table):
+    for i in range(3):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "bg"}, "sk": {"S": str(i)}, "v": {"N": str(i)}})
+    keys = [{"pk": {"S": "bg"}, "sk": {"S": str(i)}} for i in range(5)]
+    out = ddb.batch_get_item(
+        RequestItems={table: {"Keys": keys, "ProjectionExpression": "v"}}, ReturnConsumedCapacity="TOTAL"
+    )
+    assert sorted(i["v"]["N"] for i in out["Responses"][table]) == ["0", "1", "2"]
+    assert out["UnprocessedKeys"] == {}
+    assert out["ConsumedCapacity"][0]["CapacityUnits"] == 2.5
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_get_item(RequestItems={table: {"Keys": [keys[0], keys[0]]}})
+    assert error_of(exc) == ("ValidationException", "Provided list of item keys contains duplicates")
+    many = [{"pk": {"S": "bg"}, "sk": {"S": str(i)}} for i in range(101)]
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_get_item(RequestItems={table: {"Keys": many}})
+    assert error_of(exc)[0] == "ValidationException"
+
+
+@pytest.mark.D
+def test_consumed_capacity_arithmetic(ddb, table):
+    key = {"pk": {"S": "cap"}, "sk": {"S": "1"}}
+    out = ddb.put_item(TableName=table, Item={**key, "v": {"S": "x" * 1500}}, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}
+    out = ddb.get_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"]["CapacityUnits"] == 0.5
+    out = ddb.get_item(TableName=table, Key=key, ReturnConsumedCapacity="INDEXES", ConsistentRead=True)
+    assert out["ConsumedCapacity"]["CapacityUnits"] == 1.0
+    assert out["ConsumedCapacity"]["Table"]["CapacityUnits"] == 1.0
+
+
+@pytest.mark.P
+def test_protocol_level_errors(server):
+    import urllib.request
+
+    def post(headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        req = urllib.request.Request(server.url + "/", data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    signed = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=abc",
+        "X-Amz-Date": "20240101T000000Z",
+        "Content-Type": "application/x-amz-json-1.0",
+    }
+    status, body = post({**signed, "X-Amz-Target": "DynamoDB_20120810.Nope"}, b"{}")
+    assert (status, body) == (400, b'{"__type":"com.amazon.coral.service#UnknownOperationException"}')
+    status, body = post({**signed, "X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{not json")
+    assert (status, body) == (400, b'{"__type":"com.amazon.coral.service#SerializationException"}')
+    unsigned = {k: v for k, v in signed.items() if k != "Authorization"}
+    status, body = post({**unsigned, "X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{}")
+    assert status == 400 and b"MissingAuthenticationTokenException" in body
+    status, body = post({**signed, "Content-Type": "text/plain", "X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{}")
+    assert (status, body) == (404, b"<UnknownOperationException/>\n")

@@ -1,0 +1,759 @@
+"""One suite every storage backend must pass: the contract of ``nubis.tables.storage.base``, run against each.
+
+Tests that need a file (reopening, two processes on one database, group commit counting) run for SQLite only;
+everything else runs for every backend, so the memory backend cannot drift from the embedded default.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nubis.tables.keys import partition_hash
+from nubis.tables.storage.base import Row, SpaceStats, Storage, WriteView
+from nubis.tables.storage.memory import MemoryStorage
+from nubis.tables.storage.sqlite import SqliteStorage
+
+
+class Backend:
+    """Opens (and reopens) one backend's storage for a test, and closes whatever the test left open."""
+
+    def __init__(self, name: str, tmp_path: Path) -> None:
+        self.name = name
+        self.path = str(tmp_path / "tables.db")
+        self.opened: list[Storage] = []
+
+    @property
+    def persistent(self) -> bool:
+        return self.name.startswith("sqlite")
+
+    def open(self, **options: Any) -> Storage:
+        storage: Storage
+        if self.name == "memory":
+            storage = MemoryStorage()
+        elif self.name == "sqlite":
+            storage = SqliteStorage(self.path, **options)
+        else:
+            storage = SqliteStorage(self.path, durability="relaxed", **options)
+        self.opened.append(storage)
+        return storage
+
+    def close_all(self) -> None:
+        for storage in self.opened:
+            storage.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "sqlite-relaxed"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    b = Backend(request.param, tmp_path)
+    yield b
+    b.close_all()
+
+
+@pytest.fixture
+def storage(backend: Backend) -> Storage:
+    return backend.open()
+
+
+@pytest.fixture
+def sqlite_backend(backend: Backend) -> Backend:
+    if not backend.persistent:
+        pytest.skip("needs a database file")
+    return backend
+
+
+SPACE = 7
+WriteFn = Callable[[WriteView], None]
+
+
+def key(pk: bytes, sk: bytes = b"") -> tuple[int, bytes, bytes]:
+    return partition_hash(pk), pk, sk
+
+
+def put(storage: Storage, space: int, pk: bytes, sk: bytes, value: bytes) -> None:
+    storage.write(lambda w: w.put(space, partition_hash(pk), pk, sk, value))
+
+
+def puts(rows: Iterable[tuple[bytes, bytes, bytes]], space: int = SPACE, count: bool = False) -> WriteFn:
+    """A write function that puts ``(pk, sk, value)`` rows (and counts each as one item of one byte)."""
+    rows = list(rows)
+
+    def fn(w: WriteView) -> None:
+        for pk, sk, value in rows:
+            w.put(space, partition_hash(pk), pk, sk, value)
+            if count:
+                w.add_stats(space, 1, 1)
+
+    return fn
+
+
+def each(*fns: WriteFn) -> WriteFn:
+    def fn(w: WriteView) -> None:
+        for f in fns:
+            f(w)
+
+    return fn
+
+
+def add_stats(space: int, items: int, size: int) -> WriteFn:
+    return lambda w: w.add_stats(space, items, size)
+
+
+def get(storage: Storage, space: int, pk: bytes, sk: bytes = b"") -> bytes | None:
+    with storage.read() as r:
+        return r.get(space, partition_hash(pk), pk, sk)
+
+
+class HeldWriter:
+    """Blocks a SQLite writer thread on a first job, so the next submissions queue up and share one commit."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+        def hold(_w: WriteView) -> None:
+            self.started.set()
+            assert self.release.wait(30)
+
+        self.future = storage.submit(hold)
+        assert self.started.wait(30)
+
+    def __enter__(self) -> HeldWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.future.result(30)
+
+
+# -- get / put / delete -----------------------------------------------------------------------------------------
+
+
+def test_put_then_get_returns_the_value(storage: Storage) -> None:
+    put(storage, SPACE, b"p", b"s", b"v1")
+    assert get(storage, SPACE, b"p", b"s") == b"v1"
+    assert get(storage, SPACE, b"p", b"other") is None
+    assert get(storage, SPACE + 1, b"p", b"s") is None
+
+
+def test_put_overwrites_and_delete_removes(storage: Storage) -> None:
+    put(storage, SPACE, b"p", b"", b"v1")
+    put(storage, SPACE, b"p", b"", b"v2")
+    assert get(storage, SPACE, b"p") == b"v2"
+    storage.write(lambda w: w.delete(SPACE, *key(b"p")))
+    assert get(storage, SPACE, b"p") is None
+    storage.write(lambda w: w.delete(SPACE, *key(b"p")))  # deleting a missing key is a no-op
+    assert get(storage, SPACE, b"p") is None
+
+
+def test_values_are_opaque_bytes_including_empty(storage: Storage) -> None:
+    put(storage, SPACE, b"\x00\xff", b"\x00", b"")
+    put(storage, SPACE, b"big", b"", bytes(range(256)) * 1000)
+    assert get(storage, SPACE, b"\x00\xff", b"\x00") == b""
+    assert get(storage, SPACE, b"big") == bytes(range(256)) * 1000
+
+
+def test_write_returns_the_functions_result_and_submit_a_future(storage: Storage) -> None:
+    assert storage.write(lambda w: 42) == 42
+    future = storage.submit(lambda w: "done")
+    assert isinstance(future, Future)
+    assert future.result(30) == "done"
+
+
+# -- query ------------------------------------------------------------------------------------------------------
+
+SORT_KEYS = [b"", b"a", b"b", b"ba", b"b\xff", b"c", b"\x80", b"\xff\xff"]
+BOUNDS = [None, b"", b"a", b"b", b"bb", b"c", b"\xff", b"\xff\xff\xff"]
+
+
+def expected_query(lo: bytes | None, lo_inc: bool, hi: bytes | None, hi_inc: bool, forward: bool) -> list[bytes]:
+    picked = [
+        sk
+        for sk in sorted(SORT_KEYS)
+        if (lo is None or sk > lo or (lo_inc and sk == lo)) and (hi is None or sk < hi or (hi_inc and sk == hi))
+    ]
+    return picked if forward else picked[::-1]
+
+
+def test_query_matches_every_bound_combination_in_both_directions(storage: Storage) -> None:
+    pk = b"part"
+
+    def load(w: WriteView) -> None:
+        for sk in SORT_KEYS:
+            w.put(SPACE, *key(pk, sk), b"v:" + sk)
+        # Neighbours that a sloppy range would leak: longer partition keys, the same pk in another space.
+        for other in (pk + b"\x00", pk + b"a", pk[:-1]):
+            w.put(SPACE, partition_hash(pk), other, b"b", b"neighbour")
+        w.put(SPACE + 1, *key(pk, b"b"), b"other space")
+
+    storage.write(load)
+    with storage.read() as r:
+        for lo, lo_inc, hi, hi_inc, forward in itertools.product(
+            BOUNDS, (True, False), BOUNDS, (True, False), (True, False)
+        ):
+            got = list(r.query(SPACE, partition_hash(pk), pk, lo, lo_inc, hi, hi_inc, forward))
+            want = expected_query(lo, lo_inc, hi, hi_inc, forward)
+            assert [sk for sk, _ in got] == want, (lo, lo_inc, hi, hi_inc, forward)
+            assert all(v == b"v:" + sk for sk, v in got)
+
+
+def test_query_defaults_are_the_whole_partition_forward(storage: Storage) -> None:
+    storage.write(puts((b"p", sk, sk) for sk in (b"2", b"1", b"3")))
+    with storage.read() as r:
+        assert list(r.query(SPACE, *key(b"p")[:2])) == [(b"1", b"1"), (b"2", b"2"), (b"3", b"3")]
+        assert list(r.query(SPACE, *key(b"missing")[:2])) == []
+        assert list(r.query(SPACE + 99, *key(b"p")[:2])) == []
+
+
+def test_query_is_lazy_and_can_stop_early(storage: Storage) -> None:
+    storage.write(puts((b"p", b"%05d" % i, b"x") for i in range(500)))
+    with storage.read() as r:
+        it = r.query(SPACE, *key(b"p")[:2], forward=False)
+        first = [next(it)[0] for _ in range(3)]
+        assert first == [b"00499", b"00498", b"00497"]
+        # A second statement while the first iterator is still open.
+        assert r.get(SPACE, *key(b"p", b"00000")) == b"x"
+        assert next(it)[0] == b"00496"
+
+
+# -- scan -------------------------------------------------------------------------------------------------------
+
+SCAN_ROWS = sorted(
+    {
+        (h, pk, sk)
+        for h in (0, 1, 5, 1 << 31, (1 << 32) - 1)
+        for pk in (b"a", b"ab", b"b\x00")
+        for sk in (b"", b"x", b"y\xff")
+    }
+)
+
+
+def load_scan_rows(storage: Storage) -> None:
+    def load(w: WriteView) -> None:
+        for h, pk, sk in reversed(SCAN_ROWS):
+            w.put(SPACE, h, pk, sk, pk + b"|" + sk)
+        w.put(SPACE + 1, 3, b"other", b"", b"other space")
+
+    storage.write(load)
+
+
+def as_keys(rows: Iterator[Row]) -> list[tuple[int, bytes, bytes]]:
+    return [(r.h, r.pk, r.sk) for r in rows]
+
+
+def test_scan_walks_hash_pk_sk_order(storage: Storage) -> None:
+    load_scan_rows(storage)
+    with storage.read() as r:
+        rows = list(r.scan(SPACE))
+    assert as_keys(iter(rows)) == SCAN_ROWS
+    assert all(isinstance(row, Row) and row.value == row.pk + b"|" + row.sk for row in rows)
+
+
+def test_scan_after_resumes_strictly_after_any_position(storage: Storage) -> None:
+    load_scan_rows(storage)
+    positions = [*SCAN_ROWS, (0, b"", b""), (1, b"a", b"a"), (2, b"", b""), ((1 << 32) - 1, b"\xff", b"")]
+    with storage.read() as r:
+        for after in positions:
+            assert as_keys(r.scan(SPACE, after=after)) == [k for k in SCAN_ROWS if k > after], after
+
+
+def test_scan_hash_slices_are_half_open_and_combine_with_after(storage: Storage) -> None:
+    load_scan_rows(storage)
+    edges = [0, 1, 2, 5, 6, 1 << 31, (1 << 32) - 1, 1 << 32]
+    with storage.read() as r:
+        for h_lo, h_hi in itertools.combinations(edges, 2):
+            want = [k for k in SCAN_ROWS if h_lo <= k[0] < h_hi]
+            assert as_keys(r.scan(SPACE, h_lo=h_lo, h_hi=h_hi)) == want
+            for after in (SCAN_ROWS[0], SCAN_ROWS[7], SCAN_ROWS[-3]):
+                assert as_keys(r.scan(SPACE, after=after, h_lo=h_lo, h_hi=h_hi)) == [k for k in want if k > after]
+
+
+def test_scan_of_an_unknown_space_is_empty(storage: Storage) -> None:
+    with storage.read() as r:
+        assert list(r.scan(12345)) == []
+
+
+# -- stats ------------------------------------------------------------------------------------------------------
+
+
+def test_stats_accumulate_and_are_per_space(storage: Storage) -> None:
+    with storage.read() as r:
+        assert r.stats(SPACE) == SpaceStats(0, 0)
+    storage.write(lambda w: w.add_stats(SPACE, 1, 100))
+    storage.write(each(add_stats(SPACE, 2, 50), add_stats(SPACE + 1, 1, 7)))
+    storage.write(lambda w: w.add_stats(SPACE, -1, -30))
+    with storage.read() as r:
+        assert r.stats(SPACE) == SpaceStats(2, 120)
+        assert r.stats(SPACE + 1) == SpaceStats(1, 7)
+
+
+def test_a_write_function_sees_stats_added_before_it(storage: Storage) -> None:
+    storage.write(lambda w: w.add_stats(SPACE, 3, 30))
+
+    def fn(w: WriteView) -> SpaceStats:
+        before = w.stats(SPACE)
+        w.add_stats(SPACE, 1, 1)
+        assert w.stats(SPACE) == SpaceStats(before.item_count + 1, before.size_bytes + 1)
+        return before
+
+    assert storage.write(fn) == SpaceStats(3, 30)
+
+
+def test_drop_space_removes_rows_and_stats_only_of_that_space(storage: Storage) -> None:
+    def load(w: WriteView) -> None:
+        for space in (SPACE, SPACE + 1):
+            for i in range(10):
+                w.put(space, *key(b"p%d" % i, b"s"), b"v")
+            w.add_stats(space, 10, 10)
+
+    storage.write(load)
+    storage.write(lambda w: w.drop_space(SPACE))
+    with storage.read() as r:
+        assert list(r.scan(SPACE)) == []
+        assert r.stats(SPACE) == SpaceStats(0, 0)
+        assert len(list(r.scan(SPACE + 1))) == 10
+        assert r.stats(SPACE + 1) == SpaceStats(10, 10)
+
+
+def test_drop_space_forgets_stats_added_earlier_in_the_same_function(storage: Storage) -> None:
+    def fn(w: WriteView) -> None:
+        w.add_stats(SPACE, 5, 5)
+        w.drop_space(SPACE)
+        w.add_stats(SPACE, 1, 2)
+
+    storage.write(fn)
+    with storage.read() as r:
+        assert r.stats(SPACE) == SpaceStats(1, 2)
+
+
+# -- catalogue --------------------------------------------------------------------------------------------------
+
+
+def test_catalog_put_get_list_delete(storage: Storage) -> None:
+    def load(w: WriteView) -> None:
+        for k in ("table/b", "table/a", "tablex", "tag/a", "table/é", "table/\U0001f600", "table/z"):
+            w.catalog_put(k, k.encode())
+
+    storage.write(load)
+    with storage.read() as r:
+        assert r.catalog_get("table/a") == b"table/a"
+        assert r.catalog_get("nope") is None
+        listed = r.catalog_list("table/")
+        assert [k for k, _ in listed] == ["table/a", "table/b", "table/z", "table/é", "table/\U0001f600"]
+        assert all(v == k.encode() for k, v in listed)
+        assert [k for k, _ in r.catalog_list("")][:2] == ["table/a", "table/b"]
+        assert len(r.catalog_list("")) == 7
+    storage.write(lambda w: w.catalog_delete("table/a"))
+    with storage.read() as r:
+        assert r.catalog_get("table/a") is None
+        assert r.catalog_list("table/")[0][0] == "table/b"
+
+
+def test_catalog_version_changes_with_every_catalog_change(storage: Storage) -> None:
+    def version() -> int:
+        with storage.read() as r:
+            return r.catalog_version()
+
+    v0 = version()
+    storage.write(lambda w: w.catalog_put("t", b"1"))
+    v1 = version()
+    storage.write(lambda w: w.catalog_put("t", b"2"))
+    v2 = version()
+    storage.write(lambda w: w.put(SPACE, *key(b"p"), b"row writes do not touch it"))
+    v3 = version()
+    storage.write(lambda w: w.catalog_delete("t"))
+    v4 = version()
+    assert v0 < v1 < v2 == v3 < v4
+
+    def fn(w: WriteView) -> int:
+        before = w.catalog_version()
+        w.catalog_put("u", b"")
+        return w.catalog_version() - before
+
+    assert storage.write(fn) > 0
+
+
+# -- space ids --------------------------------------------------------------------------------------------------
+
+
+def test_next_space_id_never_repeats(storage: Storage) -> None:
+    ids = [storage.write(lambda w: w.next_space_id()) for _ in range(20)]
+    ids += storage.write(lambda w: [w.next_space_id() for _ in range(20)])
+    assert len(set(ids)) == 40
+    assert ids == sorted(ids)
+
+
+def test_next_space_id_never_repeats_across_reopen(sqlite_backend: Backend) -> None:
+    first = sqlite_backend.open()
+    ids = [first.write(lambda w: w.next_space_id()) for _ in range(5)]
+    first.close()
+    second = sqlite_backend.open()
+    ids += [second.write(lambda w: w.next_space_id()) for _ in range(5)]
+    assert len(set(ids)) == 10
+
+
+# -- atomicity and grouping -------------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def failing_fn(w: WriteView) -> None:
+    w.put(SPACE, *key(b"failed"), b"x")
+    w.put(SPACE, *key(b"kept"), b"overwritten by the failed fn")
+    w.delete(SPACE, *key(b"deleted-by-failed"))
+    w.add_stats(SPACE, 100, 100)
+    w.catalog_put("failed", b"x")
+    w.drop_space(SPACE + 1)
+    w.next_space_id()
+    raise Boom("no")
+
+
+def test_a_raising_write_leaves_nothing_behind(storage: Storage) -> None:
+    def setup(w: WriteView) -> None:
+        w.put(SPACE, *key(b"kept"), b"kept")
+        w.put(SPACE, *key(b"deleted-by-failed"), b"still here")
+        w.put(SPACE + 1, *key(b"other"), b"still here")
+        w.add_stats(SPACE, 2, 2)
+        w.add_stats(SPACE + 1, 1, 1)
+
+    storage.write(setup)
+    with storage.read() as r:
+        version = r.catalog_version()
+        before_scan = list(r.scan(SPACE)) + list(r.scan(SPACE + 1))
+    next_id = storage.write(lambda w: w.next_space_id())
+
+    with pytest.raises(Boom):
+        storage.write(failing_fn)
+    future = storage.submit(failing_fn)
+    with pytest.raises(Boom):
+        future.result(30)
+
+    with storage.read() as r:
+        assert list(r.scan(SPACE)) + list(r.scan(SPACE + 1)) == before_scan
+        assert r.get(SPACE, *key(b"failed")) is None
+        assert r.stats(SPACE) == SpaceStats(2, 2)
+        assert r.stats(SPACE + 1) == SpaceStats(1, 1)
+        assert r.catalog_get("failed") is None
+        assert r.catalog_version() == version
+    assert storage.write(lambda w: w.next_space_id()) > next_id
+
+
+def test_a_failing_function_does_not_sink_its_group(backend: Backend, storage: Storage) -> None:
+    def second(w: WriteView) -> tuple[bytes | None, bytes | None]:
+        w.put(SPACE, *key(b"c"), b"c")
+        w.add_stats(SPACE, 1, 1)
+        return w.get(SPACE, *key(b"a")), w.get(SPACE, *key(b"b"))
+
+    def first(w: WriteView) -> None:
+        w.put(SPACE, *key(b"a"), b"a")
+        w.add_stats(SPACE, 1, 1)
+
+    def middle(w: WriteView) -> None:
+        w.put(SPACE, *key(b"b"), b"b")
+        w.add_stats(SPACE, 1, 1)
+        raise Boom
+
+    def submit_all() -> list[Future[Any]]:
+        return [storage.submit(first), storage.submit(middle), storage.submit(second)]
+
+    if backend.persistent:
+        commits = storage.commit_count  # type: ignore[attr-defined]
+        with HeldWriter(storage):
+            futures = submit_all()
+        for f in futures:
+            f.exception(30)
+        # The held job and the three queued ones: two commits, so the three did share one.
+        assert storage.commit_count == commits + 2  # type: ignore[attr-defined]
+    else:
+        futures = submit_all()
+    assert futures[0].result(30) is None
+    with pytest.raises(Boom):
+        futures[1].result(30)
+    assert futures[2].result(30) == (b"a", None)  # sees the one before it, not the failed one
+    with storage.read() as r:
+        assert r.get(SPACE, *key(b"a")) == b"a"
+        assert r.get(SPACE, *key(b"b")) is None
+        assert r.get(SPACE, *key(b"c")) == b"c"
+        assert r.stats(SPACE) == SpaceStats(2, 2)
+
+
+def test_group_commit_groups_concurrent_submissions(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    assert isinstance(storage, SqliteStorage)
+    commits = storage.commit_count
+    futures: list[Future[None]] = []
+    lock = threading.Lock()
+
+    def submitter(base: int) -> None:
+        for i in range(base, base + 20):
+            f = storage.submit(puts([(b"%d" % i, b"", b"v")], count=True))
+            with lock:
+                futures.append(f)
+
+    with HeldWriter(storage):
+        threads = [threading.Thread(target=submitter, args=(n * 20,)) for n in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert storage._queue.qsize() == 200
+    for f in futures:
+        assert f.result(30) is None
+    assert storage.commit_count == commits + 2  # the held job, then all 200 in one group
+    with storage.read() as r:
+        assert len(list(r.scan(SPACE))) == 200
+        assert r.stats(SPACE) == SpaceStats(200, 200)
+
+
+def test_group_limit_caps_a_commit(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open(group_limit=8)
+    assert isinstance(storage, SqliteStorage)
+    commits = storage.commit_count
+    with HeldWriter(storage):
+        futures = [storage.submit(puts([(b"%d" % i, b"", b"v")])) for i in range(20)]
+    for f in futures:
+        f.result(30)
+    assert storage.commit_count == commits + 1 + 3  # 8 + 8 + 4
+
+
+def test_unheld_concurrent_writers_all_commit(storage: Storage) -> None:
+    def worker(n: int) -> None:
+        for i in range(25):
+            storage.write(puts([(b"%d-%d" % (n, i), b"", b"v")]))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with storage.read() as r:
+        assert len(list(r.scan(SPACE))) == 200
+
+
+def test_a_write_function_cannot_write_again(storage: Storage) -> None:
+    def nested(w: WriteView) -> None:
+        storage.write(lambda w2: None)
+
+    with pytest.raises(RuntimeError, match="cannot submit another write"):
+        storage.write(nested)
+
+
+# -- snapshots --------------------------------------------------------------------------------------------------
+
+
+def test_a_read_block_is_a_snapshot_while_writes_land(storage: Storage) -> None:
+    storage.write(puts((b"p", b"%d" % i, b"old") for i in range(5)))
+    storage.write(each(add_stats(SPACE, 5, 5), lambda w: w.catalog_put("t", b"old")))
+    with storage.read() as r:
+        assert r.get(SPACE, *key(b"p", b"0")) == b"old"
+        version = r.catalog_version()
+        open_query = r.query(SPACE, *key(b"p")[:2])
+        assert next(open_query) == (b"0", b"old")
+
+        def change(w: WriteView) -> None:
+            for i in range(5):
+                w.put(SPACE, *key(b"p", b"%d" % i), b"new")
+            w.put(SPACE, *key(b"p", b"9"), b"new")
+            w.delete(SPACE, *key(b"p", b"3"))
+            w.put(SPACE, *key(b"q"), b"new")
+            w.add_stats(SPACE, 1, 1)
+            w.catalog_put("t", b"new")
+
+        # From another thread, as a concurrent request would.
+        t = threading.Thread(target=storage.write, args=(change,))
+        t.start()
+        t.join()
+        assert r.get(SPACE, *key(b"p", b"0")) == b"old"
+        assert r.get(SPACE, *key(b"q")) is None
+        assert [sk for sk, _ in open_query] == [b"1", b"2", b"3", b"4"]
+        assert [v for _, v in r.query(SPACE, *key(b"p")[:2])] == [b"old"] * 5
+        assert [row.value for row in r.scan(SPACE)] == [b"old"] * 5
+        assert r.stats(SPACE) == SpaceStats(5, 5)
+        assert r.catalog_get("t") == b"old"
+        assert r.catalog_version() == version
+        # A write from the reading thread itself is not visible either.
+        storage.write(lambda w: w.put(SPACE, *key(b"z"), b"new"))
+        assert r.get(SPACE, *key(b"z")) is None
+    with storage.read() as r:
+        assert r.get(SPACE, *key(b"p", b"0")) == b"new"
+        assert r.get(SPACE, *key(b"p", b"3")) is None
+        assert r.get(SPACE, *key(b"z")) == b"new"
+        assert r.stats(SPACE) == SpaceStats(6, 6)
+        assert r.catalog_version() > version
+
+
+def test_read_blocks_nest_and_are_reusable(storage: Storage) -> None:
+    put(storage, SPACE, b"p", b"", b"v")
+    with storage.read() as outer:
+        with storage.read() as inner:
+            assert inner.get(SPACE, *key(b"p")) == b"v"
+        assert outer.get(SPACE, *key(b"p")) == b"v"
+    for _ in range(3):
+        assert get(storage, SPACE, b"p") == b"v"
+
+
+def test_reads_from_many_threads(storage: Storage) -> None:
+    storage.write(puts((b"%d" % i, b"", b"%d" % i) for i in range(50)))
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for i in range(50):
+                assert get(storage, SPACE, b"%d" % i) == b"%d" % i
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+# -- lifecycle and durability -----------------------------------------------------------------------------------
+
+
+def test_close_is_idempotent_and_refuses_later_use(storage: Storage) -> None:
+    put(storage, SPACE, b"p", b"", b"v")
+    assert get(storage, SPACE, b"p") == b"v"  # this thread now has a reader
+    storage.close()
+    storage.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        storage.write(lambda w: None)
+    with pytest.raises(RuntimeError, match="closed"):
+        storage.submit(lambda w: None)
+    with pytest.raises(RuntimeError, match="closed"):
+        storage.read()
+
+
+def test_close_finishes_queued_writes(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    held = HeldWriter(storage)
+    futures = [storage.submit(puts([(b"%d" % i, b"", b"v")])) for i in range(50)]
+    closer = threading.Thread(target=storage.close)
+    closer.start()
+    held.release.set()
+    closer.join(30)
+    assert all(f.done() and f.exception() is None for f in futures)
+    reopened = sqlite_backend.open()
+    with reopened.read() as r:
+        assert len(list(r.scan(SPACE))) == 50
+
+
+def test_data_survives_close_and_reopen(sqlite_backend: Backend) -> None:
+    first = sqlite_backend.open()
+
+    def load(w: WriteView) -> None:
+        w.put(SPACE, *key(b"p", b"s"), b"v")
+        w.add_stats(SPACE, 1, 10)
+        w.catalog_put("table/t", b"desc")
+
+    first.write(load)
+    with first.read() as r:
+        version = r.catalog_version()
+    first.close()
+    second = sqlite_backend.open()
+    with second.read() as r:
+        assert r.get(SPACE, *key(b"p", b"s")) == b"v"
+        assert r.stats(SPACE) == SpaceStats(1, 10)
+        assert r.catalog_get("table/t") == b"desc"
+        assert r.catalog_version() == version
+
+
+def test_two_storages_on_one_file_both_write(sqlite_backend: Backend) -> None:
+    """Like two server processes sharing one database: each has its own writer; SQLite serialises them."""
+    a = sqlite_backend.open()
+    b = sqlite_backend.open()
+    errors: list[BaseException] = []
+
+    def worker(storage: Storage, name: bytes) -> None:
+        try:
+            for i in range(60):
+
+                def fn(w: WriteView, i: int = i) -> int:
+                    w.put(SPACE, *key(name + b"%d" % i), b"v")
+                    w.add_stats(SPACE, 1, 1)
+                    if i % 20 == 0:
+                        w.catalog_put(name.decode() + str(i), b"")
+                    return w.next_space_id()
+
+                storage.write(fn)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(s, n)) for s, n in ((a, b"a"), (b, b"b"), (a, b"c"), (b, b"d"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for s in (a, b):
+        with s.read() as r:
+            assert len(list(r.scan(SPACE))) == 240
+            assert r.stats(SPACE) == SpaceStats(240, 240)  # counters are deltas, so neither lost the other's
+            assert len(r.catalog_list("")) == 12
+    ids = {a.write(lambda w: w.next_space_id()), b.write(lambda w: w.next_space_id())}
+    assert min(ids) > 240
+
+
+def test_readers_of_finished_threads_are_released(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    assert isinstance(storage, SqliteStorage)
+    put(storage, SPACE, b"p", b"", b"v")
+    for _ in range(20):
+        t = threading.Thread(target=get, args=(storage, SPACE, b"p"))
+        t.start()
+        t.join()
+    deadline = time.monotonic() + 10
+    while sum(f.alive for f in storage._reader_finalizers) > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sum(f.alive for f in storage._reader_finalizers) <= 1
+
+
+def test_sqlite_refuses_memory_databases_and_bad_options(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="file"):
+        SqliteStorage(":memory:")
+    with pytest.raises(ValueError, match="durability"):
+        SqliteStorage(str(tmp_path / "x.db"), durability="fast")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="group_limit"):
+        SqliteStorage(str(tmp_path / "x.db"), group_limit=0)
+
+
+def test_both_backends_satisfy_the_protocol() -> None:
+    def accepts(factory: Callable[[], Storage]) -> Callable[[], Storage]:
+        return factory
+
+    accepts(MemoryStorage)
+
+
+def test_a_raising_write_during_a_read_block_leaves_both_views_intact(storage: Storage) -> None:
+    storage.write(puts([(b"kept", b"", b"kept"), (b"deleted-by-failed", b"", b"still here")], count=True))
+    with storage.read() as r:
+        with pytest.raises(Boom):
+            storage.write(failing_fn)
+        storage.write(puts([(b"later", b"", b"v")]))
+        assert r.get(SPACE, *key(b"later")) is None
+        assert r.get(SPACE, *key(b"kept")) == b"kept"
+    with storage.read() as r:
+        assert [row.pk for row in r.scan(SPACE)] == sorted(
+            [b"kept", b"deleted-by-failed", b"later"], key=lambda pk: (partition_hash(pk), pk)
+        )
+        assert r.get(SPACE, *key(b"kept")) == b"kept"
+        assert r.stats(SPACE) == SpaceStats(2, 2)
+
+
+def test_a_write_function_cannot_close_its_storage(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    with pytest.raises(RuntimeError, match="cannot close"):
+        storage.write(lambda w: storage.close())
+    put(storage, SPACE, b"p", b"", b"still open")
