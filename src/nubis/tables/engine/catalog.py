@@ -8,6 +8,7 @@ transaction (``check_live``), so a write racing a DeleteTable can never leave ro
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -40,12 +41,31 @@ def tags_key(region: str, name: str) -> str:
     return f"tags/{region}/{name}"
 
 
+_TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+\Z")
+
+
 def table_name_from(value: str) -> str:
-    """TableName members accept a table ARN too ([D] api/GetItem TableName: "name or ARN")."""
+    """The table a ``TableName`` member names: a plain name (3-255 of ``[a-zA-Z0-9_.-]``) or a table ARN.
+
+    botocore's current model types TableName as "name or ARN" without the name rules, so the service checks
+    them, in the front end's wording ([V] recorded DescribeTable responses: length and pattern on 'tableName').
+    """
     if value.startswith("arn:"):
         _, _, rest = value.partition(":table/")
         if rest:
             return rest.split("/", 1)[0]
+    problems = []
+    if not _TABLE_NAME.match(value):
+        problems.append("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+    if len(value) < 3:
+        problems.append("Member must have length greater than or equal to 3")
+    if len(value) > 255:
+        problems.append("Member must have length less than or equal to 255")
+    if problems:
+        count = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected: "
+        raise ValidationException(
+            count + "; ".join(f"Value '{value}' at 'tableName' failed to satisfy constraint: {p}" for p in problems)
+        )
     return value
 
 
@@ -117,7 +137,8 @@ class Catalog:
     # -- writes (each runs on the storage writer) ----------------------------------------------------------
 
     def create(self, region: str, request: dict[str, Any]) -> TableDescription:
-        name = request["TableName"]
+        name = table_name_from(request["TableName"])
+        request = {**request, "TableName": name}
 
         def fn(view: WriteView) -> TableDescription:
             if view.catalog_get(table_key(region, name)) is not None:

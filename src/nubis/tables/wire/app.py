@@ -66,7 +66,7 @@ def is_dynamodb_request(scope: Scope) -> bool:
     """Whether the shared endpoint should route this request here (the server's dispatcher asks)."""
     for name, value in scope["headers"]:
         if name == b"x-amz-target":
-            return value.startswith(TARGET_PREFIXES)
+            return bool(value.startswith(TARGET_PREFIXES))
     return False
 
 

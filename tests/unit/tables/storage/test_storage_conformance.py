@@ -62,11 +62,12 @@ def storage(backend: Backend) -> Storage:
     return backend.open()
 
 
-@pytest.fixture
-def sqlite_backend(backend: Backend) -> Backend:
-    if not backend.persistent:
-        pytest.skip("needs a database file")
-    return backend
+@pytest.fixture(params=["sqlite", "sqlite-relaxed"])
+def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """File-backed backends only: for the properties that are about a database file (reopen, two processes)."""
+    b = Backend(request.param, tmp_path)
+    yield b
+    b.close_all()
 
 
 SPACE = 7
