@@ -61,7 +61,7 @@ class NubisServer:
                 "--data-dir",
                 str(self.data_dir),
                 "--log-level",
-                "warning",
+                "info",
                 *self.extra_args,
             ],
             stdout=log,

@@ -1,0 +1,47 @@
+"""The command line: every subcommand has help text, and ``nubis serve`` shuts down cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from nubis.cli import build_parser
+from nubis.testing import NubisServer
+
+
+def test_help_lists_every_subcommand_with_help_text():
+    out = subprocess.run([sys.executable, "-m", "nubis", "--help"], capture_output=True, text=True, check=True).stdout
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    names = list(sub.choices)  # type: ignore[union-attr]
+    assert {"serve", "tables"} <= set(names)
+    for action in sub._choices_actions:  # type: ignore[union-attr]
+        assert action.help, f"{action.dest} has no help text"
+        assert action.dest in out and action.help.split()[0] in out
+
+
+def test_serve_stops_cleanly_on_sigterm_and_keeps_data(tmp_path):
+    server = NubisServer(tmp_path / "d").start()
+    import boto3
+
+    ddb = boto3.client(
+        "dynamodb", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    ddb.create_table(
+        TableName="keep",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="keep", Item={"id": {"S": "1"}})
+    # uvicorn finishes its graceful shutdown, then re-raises SIGTERM: the status is 0 or -SIGTERM.
+    assert server.stop() in (0, -15)
+    log = server.log_path.read_text()
+    assert "Application shutdown complete" in log and "Traceback" not in log
+    listing = subprocess.run(
+        [sys.executable, "-m", "nubis", "tables", "--data-dir", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert listing.startswith("keep\t1 items")
