@@ -64,7 +64,7 @@ def _run(case: dict[str, Any]) -> Any:
         kwargs["expression_attribute_values"] = case["values"]
     compiled = compile_expressions(kind=case["kind"], **kwargs)
     check = case["check"]
-    item = case.get("item")
+    item: Any = case.get("item")
     if check == "condition":
         assert compiled.condition is not None
         return compiled.condition(item)

@@ -171,7 +171,7 @@ class _Parser:
         tok = self.peek()
         op = _COMPARATORS.get(tok.kind)
         if op is not None:
-            if _is_condition(left):
+            if _is_logical(left):
                 self.fail()
             self.pos += 1
             right = self.operand_only()
@@ -179,7 +179,7 @@ class _Parser:
         if tok.kind == TokenKind.NAME:
             word = tok.text.upper()
             if word == "BETWEEN":
-                if _is_condition(left):
+                if _is_logical(left):
                     self.fail()
                 self.pos += 1
                 low = self.operand_only()
@@ -189,7 +189,7 @@ class _Parser:
                 high = self.operand_only()
                 return ast.Between(left, low, high)
             if word == "IN":
-                if _is_condition(left):
+                if _is_logical(left):
                     self.fail()
                 self.pos += 1
                 self.expect(TokenKind.LPAREN)
@@ -203,7 +203,7 @@ class _Parser:
 
     def operand_only(self) -> ast.Node:
         node = self.operand()
-        if _is_condition(node):
+        if _is_logical(node):
             self.fail(self.pos - 1)
         return node
 
@@ -327,7 +327,15 @@ def _element(tok: Token) -> ast.PathElement:
     return ast.NameRef(tok.text) if tok.kind == TokenKind.NAME_REF else tok.text
 
 
+def _is_logical(node: ast.Node) -> bool:
+    """A condition that can never be an operand (a comparison or a logical operator)."""
+    while isinstance(node, ast.Paren):
+        node = node.inner
+    return isinstance(node, ast.CONDITIONS)
+
+
 def _is_condition(node: ast.Node) -> bool:
+    """Fit for a condition position: a function call qualifies (``resolve`` rejects ``size`` there)."""
     while isinstance(node, ast.Paren):
         node = node.inner
     return isinstance(node, ast.CONDITIONS) or isinstance(node, ast.Call)
