@@ -22,10 +22,10 @@ from nubis.tables import limits
 from nubis.tables.engine import batch, items, query
 from nubis.tables.engine.catalog import Catalog, table_name_from
 from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
-from nubis.tables.expressions import compile_expressions
+from nubis.tables.expressions import CompiledExpressions, compile_expressions
 from nubis.tables.schema import DEFAULT_ACCOUNT, TableDescription
 from nubis.tables.storage.base import Storage, WriteView
-from nubis.tables.values import check_item, item_size
+from nubis.tables.values import Item, check_item, item_size
 
 Request = dict[str, Any]
 Response = dict[str, Any]
@@ -174,71 +174,64 @@ class Engine:
 
     # -- items ---------------------------------------------------------------------------------------------
 
-    def _prepare_put(self, region: str, request: Request) -> PreparedWrite:
-        return_values = items.check_return_values("PutItem", request)
-        item = check_item(request["Item"])
-        if item_size(item) > limits.MAX_ITEM_BYTES:
-            raise ValidationException("Item size has exceeded the maximum allowed size")
-        compiled = compile_expressions(
-            kind="PutItem",
+    def _compile_write(self, op: str, request: Request) -> CompiledExpressions:
+        # Coral ignores members an operation does not define, so only UpdateItem reads the update members.
+        is_update = op == "UpdateItem"
+        return compile_expressions(
+            kind=op,  # type: ignore[arg-type]
+            update_expression=request.get("UpdateExpression") if is_update else None,
             condition_expression=request.get("ConditionExpression"),
             expression_attribute_names=request.get("ExpressionAttributeNames"),
             expression_attribute_values=request.get("ExpressionAttributeValues"),
             expected=request.get("Expected"),
             conditional_operator=request.get("ConditionalOperator"),
+            attribute_updates=request.get("AttributeUpdates") if is_update else None,
         )
-        table = self.catalog.get(region, request["TableName"])
-        skey = items.storage_key_of_item(table, item)
+
+    def _prepare_item_write(
+        self,
+        request: Request,
+        table: TableDescription,
+        skey: items.StorageKey,
+        compiled: CompiledExpressions,
+        compute: Callable[[Item | None], Item | None],
+        return_values: str,
+    ) -> PreparedWrite:
+        """The shared tail of PutItem, UpdateItem and DeleteItem: one conditional write on the writer."""
         on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-
-        def fn(view: WriteView) -> items.WriteOutcome:
-            return items.apply_write(view, table, skey, compiled.condition, items.put_compute(item), on_failure)
-
-        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, None))
-
-    def _prepare_update(self, region: str, request: Request) -> PreparedWrite:
-        return_values = items.check_return_values("UpdateItem", request)
-        key = check_item(request["Key"])
-        compiled = compile_expressions(
-            kind="UpdateItem",
-            update_expression=request.get("UpdateExpression"),
-            condition_expression=request.get("ConditionExpression"),
-            expression_attribute_names=request.get("ExpressionAttributeNames"),
-            expression_attribute_values=request.get("ExpressionAttributeValues"),
-            expected=request.get("Expected"),
-            conditional_operator=request.get("ConditionalOperator"),
-            attribute_updates=request.get("AttributeUpdates"),
-        )
-        table = self.catalog.get(region, request["TableName"])
-        skey = items.storage_key_of_key(table, key)
-        items.check_update_keys(table, compiled)
-        on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-        compute = items.update_compute(table, key, compiled)
 
         def fn(view: WriteView) -> items.WriteOutcome:
             return items.apply_write(view, table, skey, compiled.condition, compute, on_failure)
 
         return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, compiled))
 
+    def _prepare_put(self, region: str, request: Request) -> PreparedWrite:
+        return_values = items.check_return_values("PutItem", request)
+        item = check_item(request["Item"])
+        if item_size(item) > limits.MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        compiled = self._compile_write("PutItem", request)
+        table = self.catalog.get(region, request["TableName"])
+        skey = items.storage_key_of_item(table, item)
+        return self._prepare_item_write(request, table, skey, compiled, items.put_compute(item), return_values)
+
+    def _prepare_update(self, region: str, request: Request) -> PreparedWrite:
+        return_values = items.check_return_values("UpdateItem", request)
+        key = check_item(request["Key"])
+        compiled = self._compile_write("UpdateItem", request)
+        table = self.catalog.get(region, request["TableName"])
+        skey = items.storage_key_of_key(table, key)
+        items.check_update_keys(table, compiled)
+        compute = items.update_compute(table, key, compiled)
+        return self._prepare_item_write(request, table, skey, compiled, compute, return_values)
+
     def _prepare_delete(self, region: str, request: Request) -> PreparedWrite:
         return_values = items.check_return_values("DeleteItem", request)
         key = check_item(request["Key"])
-        compiled = compile_expressions(
-            kind="DeleteItem",
-            condition_expression=request.get("ConditionExpression"),
-            expression_attribute_names=request.get("ExpressionAttributeNames"),
-            expression_attribute_values=request.get("ExpressionAttributeValues"),
-            expected=request.get("Expected"),
-            conditional_operator=request.get("ConditionalOperator"),
-        )
+        compiled = self._compile_write("DeleteItem", request)
         table = self.catalog.get(region, request["TableName"])
         skey = items.storage_key_of_key(table, key)
-        on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-
-        def fn(view: WriteView) -> items.WriteOutcome:
-            return items.apply_write(view, table, skey, compiled.condition, lambda _old: None, on_failure)
-
-        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, None))
+        return self._prepare_item_write(request, table, skey, compiled, lambda _old: None, return_values)
 
     def _prepare_batch_write(self, region: str, request: Request) -> PreparedWrite:
         writes = batch.prepare_batch_write(self.catalog, region, request)
