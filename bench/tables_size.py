@@ -228,18 +228,43 @@ def proc_tree(pid: int) -> list[int]:
 
 
 def memory(pid: int) -> dict:
-    """VmRSS / RssAnon / RssFile / VmHWM in MB, summed over the process tree (workers)."""
+    """Memory in MB, summed over the process tree (workers).
+
+    From /proc/PID/status: VmRSS (= RssAnon + RssFile + RssShmem), VmHWM (peak). RssFile counts a file page once
+    per mapping that has it resident, and SQLite maps the database once per connection (writer + each reader
+    thread), so the same page-cache page can count several times. From /proc/PID/smaps_rollup: Pss, Pss_Anon and
+    Pss_File (a page mapped N times counts 1/N each time: the physical memory attributable to the process).
+    db_mappings: how many separate mappings of the database file the process holds, and their summed Rss.
+    """
     tot = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0, "RssShmem": 0, "VmHWM": 0}
+    roll = {"Pss": 0, "Pss_Anon": 0, "Pss_File": 0}
+    db_maps = db_rss = 0
     for p in proc_tree(pid):
+        for path, wanted in ((f"/proc/{p}/status", tot), (f"/proc/{p}/smaps_rollup", roll)):
+            try:
+                with open(path) as f:
+                    for line in f:
+                        k, _, v = line.partition(":")
+                        if k in wanted:
+                            wanted[k] += int(v.split()[0])
+            except (OSError, ValueError):
+                pass
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/smaps") as f:
+                in_db = False
                 for line in f:
-                    k, _, v = line.partition(":")
-                    if k in tot:
-                        tot[k] += int(v.split()[0])
-        except OSError:
+                    first = line.split(" ", 1)[0]
+                    if "-" in first and not first.endswith(":"):  # a mapping's header line
+                        in_db = line.rstrip().endswith("tables.db")
+                        db_maps += in_db
+                    elif in_db and first == "Rss:":
+                        db_rss += int(line.split()[1])
+        except (OSError, ValueError):
             pass
-    return {k: v / 1024 for k, v in tot.items()}
+    out = {k: v / 1024 for k, v in {**tot, **roll}.items()}
+    out["db_mappings"] = db_maps
+    out["db_mappings_rss"] = db_rss / 1024
+    return out
 
 
 def cpu_seconds(pid: int) -> float:
@@ -494,6 +519,11 @@ def run_size(a: argparse.Namespace, items: int) -> dict:
                     )
         res["mem_end"] = memory(proc.pid)
         log(
+            f"  Pss {res['mem_end']['Pss']:.0f} MB (anon {res['mem_end']['Pss_Anon']:.0f}, file "
+            f"{res['mem_end']['Pss_File']:.0f}); {res['mem_end']['db_mappings']} mappings of tables.db with "
+            f"{res['mem_end']['db_mappings_rss']:.0f} MB resident in all"
+        )
+        log(
             "  RSS at end {:.0f} MB (anon {:.0f}, file {:.0f}); peak (VmHWM) {:.0f} MB".format(
                 res["mem_end"]["VmRSS"], res["mem_end"]["RssAnon"], res["mem_end"]["RssFile"], res["mem_end"]["VmHWM"]
             )
@@ -532,22 +562,24 @@ def render(rows: list[dict], a: argparse.Namespace) -> str:
         f"tables_size — {started}; {os.cpu_count()} cores; nubis serve (durability full, {a.workers} worker{plural}),"
         f" fresh data dir per size; C=1: one keep-alive http.client connection, {a.duration} s per op after"
         f" {a.warmup} s warm-up (latency includes this Python client); wrk C={a.wrk_conc}: ddb.lua, {a.duration} s;"
-        " RSS = VmRSS of the server (anon + file-backed: SQLite's mmap of the database counts as file) after all"
-        f" runs; load: through the engine, {a.loaders} threads, durability {a.load_durability}.",
+        " RSS = VmRSS of the server after all runs (anon + file-backed: SQLite maps the database once per"
+        " connection, so a cached page can count once per mapping); Pss counts each such page once;"
+        f" load: through the engine, {a.loaders} threads, durability {a.load_durability}.",
         "",
     ]
     c = a.wrk_conc
     out.append(
-        "| items | RSS MB (anon / file) | peak RSS MB | GetItem p50 / p99 ms | Query p50 / p99 ms | "
+        "| items | RSS MB (anon / file) | Pss MB (anon / file) | peak RSS MB | GetItem p50 / p99 ms | "
+        "Query p50 / p99 ms | "
         f"GetItem ops/s C=1 | Query ops/s C=1 | GetItem C={c} ops/s (p50 / p99 ms) | "
         f"Query C={c} ops/s (p50 / p99 ms) | load time (items/s) | data dir MB |"
     )
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for r in rows:
         if "mem_end" not in r:
             out.append(
-                "| {} | FAILED: {} |  |  |  |  |  |  |  |  |  |".format(
+                "| {} | FAILED: {} |  |  |  |  |  |  |  |  |  |  |".format(
                     "{:,}".format(r["items_requested"]), r.get("failed", "incomplete")
                 )
             )
@@ -578,11 +610,17 @@ def render(rows: list[dict], a: argparse.Namespace) -> str:
             " (of {:,}; load timed out)".format(r["items_requested"]) if ld["timed_out"] else ""
         )
         out.append(
-            "| {} | {:.0f} ({:.0f} / {:.0f}) | {:.0f} | {} | {} | {} | {} | {} | {} | {:.1f} s ({}) | {:.0f} |".format(
+            (
+                "| {} | {:.0f} ({:.0f} / {:.0f}) | {:.0f} ({:.0f} / {:.0f}) | {:.0f} | {} | {} | {} | {} | {} | {} "
+                "| {:.1f} s ({}) | {:.0f} |"
+            ).format(
                 items,
                 m["VmRSS"],
                 m["RssAnon"],
                 m["RssFile"],
+                m["Pss"],
+                m["Pss_Anon"],
+                m["Pss_File"],
                 m["VmHWM"],
                 c1(r, "GetItem"),
                 c1(r, "Query"),

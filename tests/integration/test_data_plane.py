@@ -272,3 +272,22 @@ def test_protocol_level_errors(server):
     assert status == 400 and b"MissingAuthenticationTokenException" in body
     status, body = post({**signed, "Content-Type": "text/plain", "X-Amz-Target": "DynamoDB_20120810.ListTables"}, b"{}")
     assert (status, body) == (404, b"<UnknownOperationException/>\n")
+
+
+@pytest.mark.D
+def test_large_pages_are_complete_past_the_inline_read_budget(ddb, table):
+    # 600 items in one partition: more than the engine reads inline, so the page is finished off the event loop.
+    for start in range(0, 600, 25):
+        ddb.batch_write_item(
+            RequestItems={
+                table: [
+                    {"PutRequest": {"Item": {"pk": {"S": "big"}, "sk": {"S": f"{i:04d}"}}}}
+                    for i in range(start, start + 25)
+                ]
+            }
+        )
+    out = ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "big"}})
+    assert [i["sk"]["S"] for i in out["Items"]] == [f"{i:04d}" for i in range(600)]
+    assert "LastEvaluatedKey" not in out
+    scanned = ddb.scan(TableName=table, Select="COUNT")
+    assert scanned["Count"] == 600 and scanned["ScannedCount"] == 600

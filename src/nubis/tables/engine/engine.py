@@ -6,15 +6,20 @@ they come over HTTP; the in-process client sends the same shapes). Operations co
 - *writes* (PutItem, UpdateItem, DeleteItem, BatchWriteItem) are split into ``prepare`` (validation and expression
   compilation on the caller's thread), a write function that runs on the storage writer inside a group commit,
   and ``finish`` (the response). ``execute_async`` awaits the storage future directly: no thread-pool hop.
-- *everything else* (reads, control plane) is one synchronous function; ``execute_async`` runs it on a small pool
-  of reader threads so the event loop never blocks on storage.
+- *reads* whose work is small and bounded (GetItem, BatchGetItem's at most 100 keys, catalogue reads) run inline on
+  the caller's thread: a thread-pool hop costs several times their work ([bench] ~150 µs hop vs ~18 µs GetItem).
+  Query and Scan run inline under a row budget (``query.INLINE_ROW_BUDGET``); a page that needs more rows raises
+  ``ReadBudgetExceeded`` and is run again, from a fresh snapshot, on the reader pool. Unbounded work never runs
+  on the event loop, and every attempt sees one consistent snapshot.
+- *control-plane writes* (CreateTable, DeleteTable, UpdateTable, tags) block on the storage writer, so
+  ``execute_async`` runs them on the reader pool.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,22 +55,24 @@ class Engine:
             "DeleteItem": self._prepare_delete,
             "BatchWriteItem": self._prepare_batch_write,
         }
-        self._calls: dict[str, Callable[[str, Request], Response]] = {
-            "CreateTable": self.create_table,
+        self._inline: dict[str, Callable[[str, Request], Response]] = {
             "DescribeTable": self.describe_table,
             "ListTables": self.list_tables,
-            "DeleteTable": self.delete_table,
-            "UpdateTable": self.update_table,
             "DescribeLimits": self.describe_limits,
             "DescribeEndpoints": self.describe_endpoints,
-            "TagResource": self.tag_resource,
-            "UntagResource": self.untag_resource,
             "ListTagsOfResource": self.list_tags_of_resource,
             "GetItem": self.get_item,
-            "Query": self.query,
-            "Scan": self.scan,
             "BatchGetItem": self.batch_get_item,
         }
+        self._budgeted: dict[str, Callable[..., Response]] = {"Query": self.query, "Scan": self.scan}
+        self._blocking: dict[str, Callable[[str, Request], Response]] = {
+            "CreateTable": self.create_table,
+            "DeleteTable": self.delete_table,
+            "UpdateTable": self.update_table,
+            "TagResource": self.tag_resource,
+            "UntagResource": self.untag_resource,
+        }
+        self._calls: dict[str, Callable[..., Response]] = {**self._inline, **self._budgeted, **self._blocking}
 
     @property
     def operations(self) -> frozenset[str]:
@@ -85,12 +92,21 @@ class Engine:
         prepare = self._writes.get(operation)
         if prepare is not None:
             prepared = prepare(region, request)
-            future: Future[Any] = self.storage.submit(prepared.fn)
-            return prepared.finish(await asyncio.wrap_future(future))
-        call = self._calls.get(operation)
+            return prepared.finish(await self.storage.submit_async(prepared.fn))
+        inline = self._inline.get(operation)
+        if inline is not None:
+            return inline(region, request)
+        loop = asyncio.get_running_loop()
+        budgeted = self._budgeted.get(operation)
+        if budgeted is not None:
+            try:
+                return budgeted(region, request, query.INLINE_ROW_BUDGET)
+            except query.ReadBudgetExceeded:
+                return await loop.run_in_executor(self._readers, budgeted, region, request)
+        call = self._blocking.get(operation)
         if call is None:
             raise UnknownOperationException()
-        return await asyncio.get_running_loop().run_in_executor(self._readers, call, region, request)
+        return await loop.run_in_executor(self._readers, call, region, request)
 
     def close(self) -> None:
         self._readers.shutdown(wait=True)
@@ -272,22 +288,22 @@ class Engine:
             # TODO(#4): secondary indexes.
             raise ValidationException(f"The table does not have the specified index: {index}")
 
-    def query(self, region: str, request: Request) -> Response:
+    def query(self, region: str, request: Request, budget: int | None = None) -> Response:
         compiled = self._compile_read("Query", request)
         select = query.check_select(request, compiled)
         table = self.catalog.get(region, request["TableName"])
         self._check_index(table, request)
         with self.storage.read() as view:
-            return query.run_query(view, table, request, compiled, select)
+            return query.run_query(view, table, request, compiled, select, budget)
 
-    def scan(self, region: str, request: Request) -> Response:
+    def scan(self, region: str, request: Request, budget: int | None = None) -> Response:
         compiled = self._compile_read("Scan", request)
         select = query.check_select(request, compiled)
         query.check_segments(request)
         table = self.catalog.get(region, request["TableName"])
         self._check_index(table, request)
         with self.storage.read() as view:
-            return query.run_scan(view, table, request, compiled, select)
+            return query.run_scan(view, table, request, compiled, select, budget)
 
     def batch_get_item(self, region: str, request: Request) -> Response:
         plan = batch.prepare_batch_get(self.catalog, region, request)

@@ -21,6 +21,13 @@ from nubis.tables.schema import TableDescription
 from nubis.tables.storage.base import ReadView
 from nubis.tables.values import Item
 
+INLINE_ROW_BUDGET = 256
+"""Rows a Query or Scan may read on the event loop before it is handed to the reader pool and started again."""
+
+
+class ReadBudgetExceeded(Exception):
+    """A budgeted read met more rows than its budget: run it again, unbudgeted, off the event loop."""
+
 
 def check_select(request: dict[str, Any], compiled: CompiledExpressions) -> str:
     """``Select`` against projections and indexes, in AWS's wording ([P] dynalite query/scan validations)."""
@@ -89,6 +96,7 @@ def _page(
     compiled: CompiledExpressions,
     table: TableDescription,
     select: str,
+    budget: int | None,
 ) -> dict[str, Any]:
     """Drain ``rows`` (raw value, unused) into a response, applying Limit, the 1 MB rule and the filter."""
     limit = request.get("Limit")
@@ -103,6 +111,8 @@ def _page(
         item = unpack(raw)
         total_size += packed_size(raw)
         scanned += 1
+        if budget is not None and scanned > budget:
+            raise ReadBudgetExceeded
         last = item
         if filt is None or filt(item):
             count += 1
@@ -150,7 +160,12 @@ def _sort_bounds(key_range: KeyRange) -> tuple[bytes | None, bool, bytes | None,
 
 
 def run_query(
-    view: ReadView, table: TableDescription, request: dict[str, Any], compiled: CompiledExpressions, select: str
+    view: ReadView,
+    table: TableDescription,
+    request: dict[str, Any],
+    compiled: CompiledExpressions,
+    select: str,
+    budget: int | None = None,
 ) -> dict[str, Any]:
     ks = table.key_schema
     assert compiled.key_condition is not None
@@ -168,16 +183,21 @@ def run_query(
         elif not forward and (hi is None or start[2] <= hi):
             hi, hi_inc = start[2], False
     elif start is not None:
-        return _page(iter(()), request, compiled, table, select)
+        return _page(iter(()), request, compiled, table, select, budget)
     rows = ((raw, None) for _, raw in view.query(table.space, h, pk, lo, lo_inc, hi, hi_inc, forward))
-    return _page(rows, request, compiled, table, select)
+    return _page(rows, request, compiled, table, select, budget)
 
 
 def run_scan(
-    view: ReadView, table: TableDescription, request: dict[str, Any], compiled: CompiledExpressions, select: str
+    view: ReadView,
+    table: TableDescription,
+    request: dict[str, Any],
+    compiled: CompiledExpressions,
+    select: str,
+    budget: int | None = None,
 ) -> dict[str, Any]:
     segments = check_segments(request)
     h_lo, h_hi = segment_bounds(*segments) if segments is not None else (0, 1 << 32)
     start = _start_key(table, request)
     rows = ((row.value, None) for row in view.scan(table.space, start, h_lo, h_hi))
-    return _page(rows, request, compiled, table, select)
+    return _page(rows, request, compiled, table, select, budget)

@@ -17,6 +17,7 @@ whenever any catalogue entry changes, so processes sharing a database can cache 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
@@ -101,6 +102,10 @@ class Storage(Protocol):
 
     def submit(self, fn: Callable[[WriteView], T]) -> Future[T]:
         """Queue a write function; the future resolves with its result once the commit holding it is durable."""
+
+    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
+        """``submit`` for a caller running on an event loop (the wire layer): the loop's future resolves once the
+        write is durable. Backends may acknowledge a whole group with one wake-up of the loop."""
 
     def write(self, fn: Callable[[WriteView], T]) -> T:
         """``submit(fn).result()``: for synchronous callers."""

@@ -21,6 +21,7 @@ Iterators from ``query``/``scan`` must be consumed inside their ``with`` block, 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
@@ -361,6 +362,10 @@ class MemoryStorage:
         else:
             future.set_result(result)
         return future
+
+    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
+        """Runs ``fn`` at once (memory needs no writer thread) and returns its already-settled future."""
+        return asyncio.wrap_future(self.submit(fn))
 
     def _check_writable(self) -> None:
         if self._closed:

@@ -34,6 +34,7 @@ Schema (``PRAGMA user_version`` = number of migrations applied)::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import sqlite3
@@ -409,7 +410,7 @@ class _SqliteWriteView(_SqliteReadView):
 
 # -- the storage ----------------------------------------------------------------------------------------------
 
-_Job = tuple[Callable[[WriteView], Any], "Future[Any]"]
+_Job = tuple[Callable[[WriteView], Any], "Future[Any] | asyncio.Future[Any]"]
 _STOP: Final = None
 
 
@@ -489,6 +490,15 @@ class SqliteStorage:
             self._queue.put((fn, future))
         return future
 
+    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
+        """Like ``submit`` for a caller on an event loop; acknowledged with one loop wake-up per group commit."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        with self._submit_lock:
+            if self._closed:
+                raise RuntimeError("SqliteStorage is closed: no writes after close()")
+            self._queue.put((fn, future))
+        return future
+
     def write(self, fn: Callable[[WriteView], T]) -> T:
         return self.submit(fn).result()
 
@@ -515,7 +525,7 @@ class SqliteStorage:
 
     def _commit_group(self, group: list[_Job]) -> None:
         conn = self._writer_conn
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        outcomes: list[_Outcome] = []
         group_deltas: dict[int, list[int]] = {}
         # A group of one needs no savepoint: if its function raises, the whole transaction is rolled back.
         # Under light load most groups are singletons, and two statements fewer is a quarter of their cost.
@@ -527,7 +537,7 @@ class SqliteStorage:
             return
         try:
             for fn, future in group:
-                if not future.set_running_or_notify_cancel():
+                if isinstance(future, Future) and not future.set_running_or_notify_cancel():
                     continue
                 if shared:
                     conn.execute("SAVEPOINT write_fn")
@@ -563,16 +573,10 @@ class SqliteStorage:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     logger.debug("rollback after a failed group failed too", exc_info=True)
-            for _fn, future in group:
-                if future.running():
-                    future.set_exception(exc)
+            _settle([(future, None, exc) for _fn, future in group if not future.done()])
             return
         # Only now is the group durable: acknowledge it.
-        for future, result, error in outcomes:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+        _settle(outcomes)
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -599,7 +603,47 @@ class SqliteStorage:
         self.close()
 
 
+_Outcome = tuple["Future[Any] | asyncio.Future[Any]", Any, BaseException | None]
+
+
+def _settle(outcomes: list[_Outcome]) -> None:
+    """Resolve a group's futures: thread futures directly, each event loop's futures with ONE wake-up.
+
+    ``call_soon_threadsafe`` writes to the loop's self-pipe, a syscall that also hands the GIL over; once per
+    group instead of once per write is most of what the writer costs the event loop under load.
+    """
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+    for outcome in outcomes:
+        future = outcome[0]
+        if isinstance(future, Future):
+            if outcome[2] is None:
+                future.set_result(outcome[1])
+            else:
+                future.set_exception(outcome[2])
+        else:
+            by_loop.setdefault(future.get_loop(), []).append(outcome)
+    for loop, pending in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_on_loop, pending)
+        except RuntimeError:  # the loop was closed meanwhile: nobody is waiting any more
+            logger.debug("event loop closed before its writes were acknowledged")
+
+
+def _resolve_on_loop(pending: list[_Outcome]) -> None:
+    for future, result, error in pending:
+        if future.done():  # cancelled by its caller (a client that went away); the write itself stands
+            continue
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+
 def _fail_all(group: list[_Job], exc: BaseException) -> None:
-    for _fn, future in group:
-        if future.set_running_or_notify_cancel():
-            future.set_exception(exc)
+    _settle(
+        [
+            (future, None, exc)
+            for _fn, future in group
+            if not isinstance(future, Future) or future.set_running_or_notify_cancel()
+        ]
+    )

@@ -16,8 +16,8 @@ Raw ASGI rather than a framework: this is the hottest path in Nubis and needs no
 
 from __future__ import annotations
 
-import base64
 import os
+import random
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -41,9 +41,16 @@ TARGET_PREFIXES = (b"DynamoDB_20120810.",)
 JSON_TYPES = (b"application/x-amz-json-1.0", b"application/json")
 
 
+_ids = random.Random(os.urandom(16))
+
+
 def new_request_id() -> str:
-    """52 characters of ``[A-Z0-9]``, the form of DynamoDB's request ids."""
-    return base64.b32encode(os.urandom(33)).decode("ascii")[:52]
+    """52 characters of ``[A-Z0-9]``, the form of DynamoDB's request ids.
+
+    A seeded PRNG, not ``os.urandom``: ids need uniqueness, not secrecy, and ``urandom`` releases the GIL on
+    every call, handing it to the storage writer mid-request ([bench] 95 µs per call under write load).
+    """
+    return f"{_ids.getrandbits(208):052X}"
 
 
 async def read_body(receive: Receive, limit: int = MAX_REQUEST_BYTES) -> bytes | None:

@@ -758,3 +758,44 @@ def test_a_write_function_cannot_close_its_storage(sqlite_backend: Backend) -> N
     with pytest.raises(RuntimeError, match="cannot close"):
         storage.write(lambda w: storage.close())
     put(storage, SPACE, b"p", b"", b"still open")
+
+
+# -- async submission ---------------------------------------------------------------------------------------
+
+
+def test_submit_async_resolves_each_write_with_its_result_or_error(storage: Storage) -> None:
+    import asyncio
+
+    async def main() -> list[object]:
+        def ok(i: int) -> Callable[[WriteView], int]:
+            def fn(w: WriteView) -> int:
+                w.put(SPACE, *key(b"a%d" % i), b"v")
+                return i
+
+            return fn
+
+        def boom(w: WriteView) -> int:
+            w.put(SPACE, *key(b"never"), b"v")
+            raise ValueError("no")
+
+        futures = [storage.submit_async(ok(i)) for i in range(50)] + [storage.submit_async(boom)]
+        return await asyncio.gather(*futures, return_exceptions=True)
+
+    results = asyncio.run(main())
+    assert results[:50] == list(range(50))
+    assert isinstance(results[50], ValueError)
+    assert get(storage, SPACE, b"a49") == b"v"
+    assert get(storage, SPACE, b"never") is None
+
+
+def test_submit_async_caller_cancelled_still_lets_the_write_land(storage: Storage) -> None:
+    import asyncio
+
+    async def main() -> None:
+        future = storage.submit_async(lambda w: w.put(SPACE, *key(b"c"), b"v"))
+        future.cancel()
+        await asyncio.sleep(0.05)
+
+    asyncio.run(main())
+    storage.write(lambda w: None)  # everything queued before this has committed
+    assert get(storage, SPACE, b"c") == b"v"
