@@ -291,3 +291,30 @@ def test_large_pages_are_complete_past_the_inline_read_budget(ddb, table):
     assert "LastEvaluatedKey" not in out
     scanned = ddb.scan(TableName=table, Select="COUNT")
     assert scanned["Count"] == 600 and scanned["ScannedCount"] == 600
+
+
+@pytest.mark.P
+def test_query_filter_may_not_read_key_attributes(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            FilterExpression="sk > :s",
+            ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"S": "b"}},
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.query(
+            TableName=table,
+            KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+            QueryFilter={"pk": {"ComparisonOperator": "NOT_NULL"}},
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "QueryFilter can only contain non-primary key attributes: Primary key attribute: pk",
+    )
+    # A Scan may filter on keys.
+    assert ddb.scan(TableName=table, FilterExpression="attribute_exists(pk)")["Count"] == 0

@@ -168,6 +168,12 @@ def run_query(
     budget: int | None = None,
 ) -> dict[str, Any]:
     ks = table.key_schema
+    for name in ks.names:
+        if name in compiled.filter_top_level:
+            # [P] dynalite query.js (AWS-checked): a Query filter may not read key attributes.
+            raise ValidationException(
+                f"{compiled.filter_label} can only contain non-primary key attributes: Primary key attribute: {name}"
+            )
     assert compiled.key_condition is not None
     key_range = compiled.key_condition.for_schema(
         (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None

@@ -162,3 +162,27 @@ class Update:
 @dataclass(frozen=True, slots=True)
 class Projection:
     paths: tuple[Path, ...]
+
+
+def path_heads(node: Node) -> frozenset[str]:
+    """The top-level attribute names a resolved condition reads (e.g. for "filters may not use key attributes")."""
+    heads: set[str] = set()
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Path):
+            first = current.elements[0] if current.elements else None
+            if isinstance(first, str):
+                heads.add(first)
+        elif isinstance(current, Call):
+            stack.extend(current.args)
+        elif isinstance(current, Paren | Not):
+            stack.append(current.inner)
+        elif isinstance(current, Compare | And | Or | Arith):
+            stack.extend((current.left, current.right))
+        elif isinstance(current, Between):
+            stack.extend((current.operand, current.low, current.high))
+        elif isinstance(current, In):
+            stack.append(current.operand)
+            stack.extend(current.options)
+    return frozenset(heads)

@@ -101,6 +101,10 @@ class CompiledExpressions:
     """Top-level names the update sets, removes, adds to or deletes from."""
     key_condition: KeyCondition | None = None
     """KeyConditionExpression or KeyConditions, to be matched to the key schema."""
+    filter_top_level: frozenset[str] = frozenset()
+    """Top-level names the filter reads (a Query may not filter on key attributes)."""
+    filter_label: str = "Filter Expression"
+    """How AWS names the filter in errors: "Filter Expression" or the legacy "QueryFilter"/"ScanFilter"."""
 
 
 def _condition_on(predicate: Callable[[Item], bool]) -> Callable[[Item | None], bool]:
@@ -285,10 +289,15 @@ def compile_expressions(
     elif legacy_expected is not None:
         condition = _condition_on(compile_conditions(legacy_expected, conditional_operator))
     filter_: Callable[[Item], bool] | None = None
+    filter_top: frozenset[str] = frozenset()
+    filter_label = "Filter Expression"
     if resolved_filter is not None:
         filter_ = compile_condition(resolved_filter)
+        filter_top = ast.path_heads(resolved_filter)
     elif legacy_filter is not None:
         filter_ = compile_conditions(legacy_filter, conditional_operator)
+        filter_top = frozenset(legacy_filter)
+        filter_label = "QueryFilter" if query_filter is not None else "ScanFilter"
     projection: Callable[[Item], Item] | None = None
     projection_top: frozenset[str] | None = None
     paths: tuple[ResolvedPath, ...] | None = resolved_projection
@@ -317,4 +326,6 @@ def compile_expressions(
         updated_paths=updated_paths,
         updated_top_level=updated_top,
         key_condition=compiled_key,
+        filter_top_level=filter_top,
+        filter_label=filter_label,
     )
