@@ -263,8 +263,7 @@ class Engine:
         )
         table = self.catalog.get(region, request["TableName"])
         h, pk, sk = items.storage_key_of_key(table, key)
-        with self.storage.read() as view:
-            raw = view.get(table.space, h, pk, sk)
+        raw = self.storage.get(table.space, h, pk, sk)
         return items.get_response(table, request, raw, compiled)
 
     def _compile_read(self, kind: str, request: Request) -> Any:

@@ -107,6 +107,9 @@ class CompiledExpressions:
     """How AWS names the filter in errors: "Filter Expression" or the legacy "QueryFilter"/"ScanFilter"."""
 
 
+_NOTHING = CompiledExpressions()
+
+
 def _condition_on(predicate: Callable[[Item], bool]) -> Callable[[Item | None], bool]:
     def condition(item: Item | None) -> bool:
         return predicate(_EMPTY if item is None else item)
@@ -170,6 +173,25 @@ def compile_expressions(
     Raises:
         ValidationException: the first problem in AWS's order of checks, with AWS's message.
     """
+    if (
+        condition_expression is None
+        and filter_expression is None
+        and projection_expression is None
+        and update_expression is None
+        and key_condition_expression is None
+        and expression_attribute_names is None
+        and expression_attribute_values is None
+        and expected is None
+        and conditional_operator is None
+        and attribute_updates is None
+        and key_conditions is None
+        and query_filter is None
+        and scan_filter is None
+        and attributes_to_get is None
+        and kind != "Query"
+    ):
+        return _NOTHING  # the common GetItem/PutItem/DeleteItem: nothing to check or compile
+
     given: dict[str, Any] = {
         "UpdateExpression": update_expression,
         "ConditionExpression": condition_expression,

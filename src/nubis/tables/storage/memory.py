@@ -317,6 +317,10 @@ class MemoryStorage:
 
     # -- reads ------------------------------------------------------------------------------------------------
 
+    def get(self, space: int, h: int, pk: bytes, sk: bytes) -> bytes | None:
+        with self.read() as view:
+            return view.get(space, h, pk, sk)
+
     def read(self) -> _MemoryReadBlock:
         if self._closed:
             raise RuntimeError("MemoryStorage is closed: no reads after close()")
