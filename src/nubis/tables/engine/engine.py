@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nubis.tables import limits
-from nubis.tables.engine import batch, items, query
+from nubis.tables.engine import batch, items, query, transactions
 from nubis.tables.engine.catalog import Catalog, table_name_from
 from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
@@ -54,6 +54,7 @@ class Engine:
             "UpdateItem": self._prepare_update,
             "DeleteItem": self._prepare_delete,
             "BatchWriteItem": self._prepare_batch_write,
+            "TransactWriteItems": self._prepare_transact_write,
         }
         self._inline: dict[str, Callable[[str, Request], Response]] = {
             "DescribeTable": self.describe_table,
@@ -63,6 +64,7 @@ class Engine:
             "ListTagsOfResource": self.list_tags_of_resource,
             "GetItem": self.get_item,
             "BatchGetItem": self.batch_get_item,
+            "TransactGetItems": self.transact_get_items,
         }
         self._budgeted: dict[str, Callable[..., Response]] = {"Query": self.query, "Scan": self.scan}
         self._blocking: dict[str, Callable[[str, Request], Response]] = {
@@ -252,6 +254,18 @@ class Engine:
     def _prepare_batch_write(self, region: str, request: Request) -> PreparedWrite:
         writes = batch.prepare_batch_write(self.catalog, region, request)
         return PreparedWrite(batch.batch_write_fn(writes), lambda units: batch.batch_write_response(request, units))
+
+    def _prepare_transact_write(self, region: str, request: Request) -> PreparedWrite:
+        actions = transactions.prepare_write(self.catalog, region, request)
+        return PreparedWrite(
+            transactions.write_fn(region, request, actions),
+            lambda units: transactions.write_response(request, units),
+        )
+
+    def transact_get_items(self, region: str, request: Request) -> Response:
+        actions = transactions.prepare_get(self.catalog, region, request)
+        with self.storage.read() as view:
+            return transactions.run_get(view, request, actions)
 
     def get_item(self, region: str, request: Request) -> Response:
         key = check_item(request["Key"])

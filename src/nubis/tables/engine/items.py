@@ -132,6 +132,31 @@ class WriteOutcome:
     new_size: int
 
 
+def read_current(view: WriteView, table: TableDescription, skey: StorageKey) -> tuple[Item | None, int]:
+    """The item stored under ``skey`` (after checking the table is still live) and its size."""
+    Catalog.check_live(view, table)
+    raw = view.get(table.space, *skey)
+    if raw is None:
+        return None, 0
+    return unpack(raw), packed_size(raw)
+
+
+def store(
+    view: WriteView, table: TableDescription, skey: StorageKey, old: Item | None, old_size: int, new: Item | None
+) -> WriteOutcome:
+    """Write (or, for ``new`` None, delete) one item and keep the table's counters."""
+    h, pk, sk = skey
+    if new is None:
+        if old is not None:
+            view.delete(table.space, h, pk, sk)
+            view.add_stats(table.space, -1, -old_size)
+        return WriteOutcome(old, None, old_size, 0)
+    new_size = item_size(new)
+    view.put(table.space, h, pk, sk, pack(new, new_size))
+    view.add_stats(table.space, 0 if old is not None else 1, new_size - old_size)
+    return WriteOutcome(old, new, old_size, new_size)
+
+
 def apply_write(
     view: WriteView,
     table: TableDescription,
@@ -140,24 +165,11 @@ def apply_write(
     compute: Callable[[Item | None], Item | None],
     return_old_on_failure: bool,
 ) -> WriteOutcome:
-    """The one write path: read, check the condition, compute the new item (None deletes), write, count."""
-    Catalog.check_live(view, table)
-    h, pk, sk = skey
-    raw = view.get(table.space, h, pk, sk)
-    old = unpack(raw) if raw is not None else None
-    old_size = packed_size(raw) if raw is not None else 0
+    """The single-item write path: read, check the condition, compute the new item (None deletes), store."""
+    old, old_size = read_current(view, table, skey)
     if condition is not None and not condition(old):
         raise ConditionalCheckFailedException(item=old if return_old_on_failure else None)
-    new = compute(old)
-    if new is None:
-        if raw is not None:
-            view.delete(table.space, h, pk, sk)
-            view.add_stats(table.space, -1, -old_size)
-        return WriteOutcome(old, None, old_size, 0)
-    new_size = item_size(new)
-    view.put(table.space, h, pk, sk, pack(new, new_size))
-    view.add_stats(table.space, 0 if raw is not None else 1, new_size - old_size)
-    return WriteOutcome(old, new, old_size, new_size)
+    return store(view, table, skey, old, old_size, compute(old))
 
 
 RETURN_VALUES = {
