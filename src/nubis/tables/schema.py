@@ -8,6 +8,7 @@ engine supplies the clock, the ids and the storage.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -68,6 +69,51 @@ class Throughput:
         return out
 
 
+IndexKind = Literal["GSI", "LSI"]
+ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+IndexStatus = Literal["CREATING", "UPDATING", "DELETING", "ACTIVE"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDescription:
+    """A secondary index: its own storage space, key schema and projection."""
+
+    name: str
+    kind: IndexKind
+    space: int
+    key_schema: KeySchema
+    projection_type: ProjectionType
+    non_key_attributes: tuple[str, ...] = ()
+    throughput: Throughput = field(default_factory=Throughput)
+    status: IndexStatus = "ACTIVE"
+    backfilling: bool = False
+
+    def projected_names(self, table_keys: tuple[str, ...]) -> frozenset[str] | None:
+        """The attributes an index entry keeps (None: all of them)."""
+        if self.projection_type == "ALL":
+            return None
+        return frozenset((*table_keys, *self.key_schema.names, *self.non_key_attributes))
+
+    def to_wire(self, table: TableDescription, item_count: int, size_bytes: int) -> dict[str, Any]:
+        projection: dict[str, Any] = {"ProjectionType": self.projection_type}
+        if self.non_key_attributes:
+            projection["NonKeyAttributes"] = list(self.non_key_attributes)
+        out: dict[str, Any] = {
+            "IndexName": self.name,
+            "KeySchema": self.key_schema.to_wire(),
+            "Projection": projection,
+            "IndexSizeBytes": size_bytes,
+            "ItemCount": item_count,
+            "IndexArn": f"{table.arn}/index/{self.name}",
+        }
+        if self.kind == "GSI":
+            out["IndexStatus"] = self.status
+            out["ProvisionedThroughput"] = self.throughput.to_wire()
+            if self.backfilling:
+                out["Backfilling"] = True
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class TableDescription:
     name: str
@@ -86,6 +132,15 @@ class TableDescription:
     table_class: str = "STANDARD"
     extra: dict[str, Any] = field(default_factory=dict)
     """Settings kept verbatim for DescribeTable (SSE, stream specification) until their features exist."""
+    indexes: tuple[IndexDescription, ...] = ()
+    revision: int = 0
+    """Bumped by every change of the description, so a write can tell that its copy is stale."""
+
+    def index(self, name: str) -> IndexDescription | None:
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        return None
 
     @property
     def arn(self) -> str:
@@ -96,20 +151,33 @@ class TableDescription:
 
     @classmethod
     def from_json(cls, data: bytes) -> TableDescription:
-        raw = orjson.loads(data)
-        ks = raw["key_schema"]
+        return cls.from_dict(orjson.loads(data))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TableDescription:
         return cls(
             **{
                 **raw,
-                "key_schema": KeySchema(
-                    KeyAttribute(**ks["hash"]), KeyAttribute(**ks["range"]) if ks["range"] else None
-                ),
+                "key_schema": _key_schema_from(raw["key_schema"]),
                 "attribute_definitions": tuple(KeyAttribute(**a) for a in raw["attribute_definitions"]),
                 "throughput": Throughput(**raw["throughput"]),
+                "indexes": tuple(
+                    IndexDescription(
+                        **{
+                            **i,
+                            "key_schema": _key_schema_from(i["key_schema"]),
+                            "non_key_attributes": tuple(i["non_key_attributes"]),
+                            "throughput": Throughput(**i["throughput"]),
+                        }
+                    )
+                    for i in raw.get("indexes", ())
+                ),
             }
         )
 
-    def to_wire(self, item_count: int, size_bytes: int) -> dict[str, Any]:
+    def to_wire(
+        self, item_count: int, size_bytes: int, index_stats: dict[str, tuple[int, int]] | None = None
+    ) -> dict[str, Any]:
         """DescribeTable's ``Table`` structure ([D] api/DescribeTable, TableDescription)."""
         out: dict[str, Any] = {
             "AttributeDefinitions": [
@@ -132,8 +200,17 @@ class TableDescription:
                 out["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = self.billing_mode_updated
         if self.table_class != "STANDARD":
             out["TableClassSummary"] = {"TableClass": self.table_class}
+        stats = index_stats or {}
+        for kind, member in (("LSI", "LocalSecondaryIndexes"), ("GSI", "GlobalSecondaryIndexes")):
+            described = [i.to_wire(self, *stats.get(i.name, (0, 0))) for i in self.indexes if i.kind == kind]
+            if described:
+                out[member] = described
         out.update(self.extra)
         return out
+
+
+def _key_schema_from(raw: dict[str, Any]) -> KeySchema:
+    return KeySchema(KeyAttribute(**raw["hash"]), KeyAttribute(**raw["range"]) if raw["range"] else None)
 
 
 # -- CreateTable ---------------------------------------------------------------------------------------------
@@ -182,8 +259,92 @@ def parse_key_schema(elements: list[dict[str, Any]], definitions: dict[str, Scal
     return KeySchema(hash_key, range_key)
 
 
+def parse_index(
+    spec: dict[str, Any],
+    kind: IndexKind,
+    definitions: dict[str, ScalarType],
+    *,
+    billing: BillingMode,
+    space: int,
+    table_keys: KeySchema,
+    status: IndexStatus = "ACTIVE",
+) -> IndexDescription:
+    """One index declaration, with AWS's checks in AWS's order ([P] dynalite createTable validations)."""
+    name = spec["IndexName"]
+    elements = spec["KeySchema"]
+    names = [e["AttributeName"] for e in elements]
+    if any(n not in definitions for n in names):
+        raise invalid_parameters(
+            "Some index key attributes are not defined in AttributeDefinitions. "
+            f"Keys: [{', '.join(names)}], AttributeDefinitions: [{', '.join(definitions)}]"
+        )
+    if len(names) == 2 and names[0] == names[1]:
+        raise ValidationException("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+    if elements[0]["KeyType"] != "HASH":
+        raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    if len(elements) == 2 and elements[1]["KeyType"] != "RANGE":
+        raise ValidationException("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+    if kind == "LSI":
+        if len(elements) != 2:
+            raise invalid_parameters(f"Index KeySchema does not have a range key for index: {name}")
+        if names[0] != table_keys.hash.name:
+            raise invalid_parameters(
+                f"Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. "
+                f"index hash key: {names[0]}, table hash key: {table_keys.hash.name}"
+            )
+    projection = spec.get("Projection") or {}
+    projection_type = projection.get("ProjectionType")
+    if projection_type is None:
+        raise invalid_parameters("Unknown ProjectionType: null")
+    non_key = projection.get("NonKeyAttributes")
+    if non_key and projection_type != "INCLUDE":
+        raise invalid_parameters(f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
+    throughput = Throughput()
+    pt = spec.get("ProvisionedThroughput")
+    if kind == "GSI":
+        if billing == "PAY_PER_REQUEST" and pt is not None:
+            raise invalid_parameters(
+                f"ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"
+            )
+        if billing == "PROVISIONED":
+            if pt is None:
+                raise invalid_parameters(f"ProvisionedThroughput must be specified for index: {name}")
+            check_throughput_bounds(pt)
+            throughput = Throughput(read=int(pt["ReadCapacityUnits"]), write=int(pt["WriteCapacityUnits"]))
+    key_schema = KeySchema(
+        KeyAttribute(names[0], definitions[names[0]]),
+        KeyAttribute(names[1], definitions[names[1]]) if len(names) == 2 else None,
+    )
+    return IndexDescription(
+        name=name,
+        kind=kind,
+        space=space,
+        key_schema=key_schema,
+        projection_type=projection_type,
+        non_key_attributes=tuple(non_key or ()),
+        throughput=throughput,
+        status=status,
+    )
+
+
+def check_definitions_used(definitions: dict[str, ScalarType], used: set[str]) -> None:
+    """[V] AWS refuses attribute definitions no key schema uses."""
+    if set(definitions) - used:
+        raise invalid_parameters(
+            "Some AttributeDefinitions are not used. "
+            f"AttributeDefinitions: [{', '.join(definitions)}], keys used: [{', '.join(sorted(used))}]"
+        )
+
+
 def table_from_create_request(
-    request: dict[str, Any], *, region: str, account: str, space: int, table_id: str, now: float
+    request: dict[str, Any],
+    *,
+    region: str,
+    account: str,
+    space: int,
+    table_id: str,
+    now: float,
+    next_space: Callable[[], int] | None = None,
 ) -> TableDescription:
     """Apply CreateTable's rules, in AWS's order ([P] dynalite createTable tests), to a shape-valid request."""
     billing: BillingMode = request.get("BillingMode") or "PROVISIONED"
@@ -194,14 +355,51 @@ def table_from_create_request(
     key_schema = parse_key_schema(request["KeySchema"], definitions)
     lsis = request.get("LocalSecondaryIndexes")
     gsis = request.get("GlobalSecondaryIndexes")
-    if lsis is not None or gsis is not None:
-        # TODO(#4): secondary indexes.
-        raise invalid_parameters("Secondary indexes are not supported by this Nubis version yet")
-    if len(request["KeySchema"]) != len(definitions):
-        raise invalid_parameters(
-            "Number of attributes in KeySchema does not exactly match number of attributes defined in "
-            "AttributeDefinitions"
+    indexes: list[IndexDescription] = []
+    if lsis is None and gsis is None:
+        if len(request["KeySchema"]) != len(definitions):
+            raise invalid_parameters(
+                "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                "AttributeDefinitions"
+            )
+    else:
+        allocate = next_space or (lambda: 0)
+        seen: set[str] = set()
+        groups: tuple[tuple[IndexKind, Any, str], ...] = (
+            ("LSI", lsis, "LocalSecondaryIndexes"),
+            ("GSI", gsis, "GlobalSecondaryIndexes"),
         )
+        for kind, specs, member in groups:
+            if specs is None:
+                continue
+            if not specs:
+                raise invalid_parameters(f"List of {member} is empty")
+            if kind == "LSI" and key_schema.range is None:
+                raise invalid_parameters(
+                    "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+                )
+            for spec in specs:
+                index = parse_index(
+                    spec,
+                    kind,
+                    definitions,
+                    billing=billing,
+                    space=0,
+                    table_keys=key_schema,
+                )
+                if index.name in seen:
+                    raise invalid_parameters(f"Duplicate index name: {index.name}")
+                seen.add(index.name)
+                indexes.append(index)
+            if kind == "LSI" and len(specs) > limits.MAX_LSI_PER_TABLE:
+                raise invalid_parameters("Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+            if kind == "GSI" and len(specs) > limits.MAX_GSI_PER_TABLE:
+                raise invalid_parameters("GlobalSecondaryIndex count exceeds the per-table limit of 20")
+        used = set(key_schema.names)
+        for index in indexes:
+            used.update(index.key_schema.names)
+        check_definitions_used(definitions, used)
+        indexes = [dataclasses.replace(i, space=allocate()) for i in indexes]
     extra: dict[str, Any] = {}
     sse = request.get("SSESpecification")
     if sse and sse.get("Enabled"):
@@ -229,6 +427,7 @@ def table_from_create_request(
         deletion_protection=bool(request.get("DeletionProtectionEnabled", False)),
         table_class=request.get("TableClass") or "STANDARD",
         extra=extra,
+        indexes=tuple(indexes),
     )
 
 

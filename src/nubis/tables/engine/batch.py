@@ -14,14 +14,8 @@ from typing import Any
 from nubis.tables import limits
 from nubis.tables.engine.capacity import read_units, write_units
 from nubis.tables.engine.catalog import Catalog
-from nubis.tables.engine.items import (
-    StorageKey,
-    apply_write,
-    packed_size,
-    storage_key_of_item,
-    storage_key_of_key,
-    unpack,
-)
+from nubis.tables.engine.items import StorageKey, apply_write, storage_key_of_item, storage_key_of_key
+from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
 from nubis.tables.schema import TableDescription
@@ -163,7 +157,10 @@ def batch_write_fn(writes: BatchWrite) -> Callable[[WriteView], dict[str, float]
         units: dict[str, float] = {}
         for table, skey, item in writes:
             outcome = apply_write(view, table, skey, None, _constant(item), False)
-            units[table.name] = units.get(table.name, 0.0) + write_units(outcome.old_size, outcome.new_size)
+            entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
+            units[table.name] = (
+                units.get(table.name, 0.0) + write_units(outcome.old_size, outcome.new_size) + entry_units
+            )
         return units
 
     return fn

@@ -120,9 +120,23 @@ class Catalog:
     @staticmethod
     def check_live(view: ReadView, table: TableDescription) -> None:
         """Inside a write: the table still exists with the same space (not deleted or re-created meanwhile)."""
+        Catalog.live(view, table)
+
+    @staticmethod
+    def live(view: ReadView, table: TableDescription) -> TableDescription:
+        """Inside a write: the table's current description (a newer one when an index was added meanwhile).
+
+        Raises ResourceNotFoundException when the table was deleted or re-created since ``table`` was read.
+        """
         raw = view.catalog_get(table_key(table.region, table.name))
-        if raw is None or orjson.loads(raw)["space"] != table.space:
+        if raw is None:
             raise ResourceNotFoundException()
+        current = orjson.loads(raw)
+        if current["space"] != table.space:
+            raise ResourceNotFoundException()
+        if current.get("revision", 0) == table.revision:
+            return table
+        return TableDescription.from_dict(current)
 
     def list_names(self, region: str) -> list[str]:
         prefix = f"table/{region}/"
@@ -154,6 +168,7 @@ class Catalog:
                 space=view.next_space_id(),
                 table_id=str(uuid.uuid4()),
                 now=round(time.time(), 3),
+                next_space=view.next_space_id,
             )
             view.catalog_put(table_key(region, name), table.to_json())
             tags = request.get("Tags")
@@ -180,6 +195,8 @@ class Catalog:
                 )
             stats = view.stats(table.space)
             view.drop_space(table.space)
+            for index in table.indexes:
+                view.drop_space(index.space)
             view.catalog_delete(table_key(region, name))
             view.catalog_delete(tags_key(region, name))
             return table, stats.item_count, stats.size_bytes
@@ -196,6 +213,7 @@ class Catalog:
             if raw is None:
                 raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
             table = table_after_update(TableDescription.from_json(raw), request, now=round(time.time(), 3))
+            table = replace(table, revision=table.revision + 1)
             view.catalog_put(table_key(region, name), table.to_json())
             return table
 

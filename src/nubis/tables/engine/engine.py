@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nubis.tables import limits
-from nubis.tables.engine import batch, items, query, transactions
+from nubis.tables.engine import batch, indexes, items, query, transactions
 from nubis.tables.engine.catalog import Catalog, table_name_from
 from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
@@ -119,7 +119,11 @@ class Engine:
     def _describe(self, table: TableDescription) -> Response:
         with self.storage.read() as view:
             stats = view.stats(table.space)
-        return table.to_wire(stats.item_count, stats.size_bytes)
+            index_stats = {}
+            for index in table.indexes:
+                s = view.stats(index.space)
+                index_stats[index.name] = (s.item_count, s.size_bytes)
+        return table.to_wire(stats.item_count, stats.size_bytes, index_stats)
 
     def create_table(self, region: str, request: Request) -> Response:
         table = self.catalog.create(region, request)
@@ -231,6 +235,8 @@ class Engine:
         compiled = self._compile_write("PutItem", request)
         table = self.catalog.get(region, request["TableName"])
         skey = items.storage_key_of_item(table, item)
+        if table.indexes:
+            indexes.check_index_keys(table, item)
         return self._prepare_item_write(request, table, skey, compiled, items.put_compute(item), return_values)
 
     def _prepare_update(self, region: str, request: Request) -> PreparedWrite:
@@ -295,28 +301,24 @@ class Engine:
             conditional_operator=request.get("ConditionalOperator"),
         )
 
-    def _check_index(self, table: TableDescription, request: Request) -> None:
-        index = request.get("IndexName")
-        if index is not None:
-            # TODO(#4): secondary indexes.
-            raise ValidationException(f"The table does not have the specified index: {index}")
-
     def query(self, region: str, request: Request, budget: int | None = None) -> Response:
         compiled = self._compile_read("Query", request)
         select = query.check_select(request, compiled)
         table = self.catalog.get(region, request["TableName"])
-        self._check_index(table, request)
+        index = query.resolve_index(table, request, select)
         with self.storage.read() as view:
-            return query.run_query(view, table, request, compiled, select, budget)
+            fetch = query.table_fetcher(view, table) if query.uses_table(table, index, compiled, select) else None
+            return query.run_query(view, table, request, compiled, select, budget, index, fetch)
 
     def scan(self, region: str, request: Request, budget: int | None = None) -> Response:
         compiled = self._compile_read("Scan", request)
         select = query.check_select(request, compiled)
         query.check_segments(request)
         table = self.catalog.get(region, request["TableName"])
-        self._check_index(table, request)
+        index = query.resolve_index(table, request, select)
         with self.storage.read() as view:
-            return query.run_scan(view, table, request, compiled, select, budget)
+            fetch = query.table_fetcher(view, table) if query.uses_table(table, index, compiled, select) else None
+            return query.run_scan(view, table, request, compiled, select, budget, index, fetch)
 
     def batch_get_item(self, region: str, request: Request) -> Response:
         plan = batch.prepare_batch_get(self.catalog, region, request)

@@ -11,16 +11,15 @@ old size needed for counters and write units never has to be recomputed.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from nubis.tables import limits
+from nubis.tables.engine import indexes
 from nubis.tables.engine.capacity import consumed, read_units, write_units
 from nubis.tables.engine.catalog import Catalog
+from nubis.tables.engine.stored import pack, packed_size, unpack
 from nubis.tables.errors import (
     ConditionalCheckFailedException,
     ValidationException,
@@ -33,22 +32,7 @@ from nubis.tables.schema import KeyAttribute, TableDescription
 from nubis.tables.storage.base import WriteView
 from nubis.tables.values import Item, decode_binary, item_size
 
-_SIZE = struct.Struct("<I")
-
 StorageKey = tuple[int, bytes, bytes]
-
-
-def pack(item: Item, size: int) -> bytes:
-    return _SIZE.pack(size) + orjson.dumps(item)
-
-
-def unpack(raw: bytes) -> Item:
-    item: Item = orjson.loads(raw[4:])
-    return item
-
-
-def packed_size(raw: bytes) -> int:
-    return int(_SIZE.unpack_from(raw)[0])
 
 
 # -- keys ----------------------------------------------------------------------------------------------------
@@ -124,37 +108,45 @@ def key_of(table: TableDescription, item: Item) -> Item:
 
 @dataclass(frozen=True, slots=True)
 class WriteOutcome:
-    """What a write function reports back: the items before and after, and their sizes."""
+    """What a write function reports back: the items before and after, their sizes, and index bytes written."""
 
     old: Item | None
     new: Item | None
     old_size: int
     new_size: int
+    table: TableDescription
+    """The table as it was when the write ran (its indexes may be newer than the request's copy)."""
+    index_bytes: dict[str, int]
 
 
-def read_current(view: WriteView, table: TableDescription, skey: StorageKey) -> tuple[Item | None, int]:
-    """The item stored under ``skey`` (after checking the table is still live) and its size."""
-    Catalog.check_live(view, table)
-    raw = view.get(table.space, *skey)
+def read_current(
+    view: WriteView, table: TableDescription, skey: StorageKey
+) -> tuple[TableDescription, Item | None, int]:
+    """The live table description, and the item stored under ``skey`` with its size."""
+    live = Catalog.live(view, table)
+    raw = view.get(live.space, *skey)
     if raw is None:
-        return None, 0
-    return unpack(raw), packed_size(raw)
+        return live, None, 0
+    return live, unpack(raw), packed_size(raw)
 
 
 def store(
     view: WriteView, table: TableDescription, skey: StorageKey, old: Item | None, old_size: int, new: Item | None
 ) -> WriteOutcome:
-    """Write (or, for ``new`` None, delete) one item and keep the table's counters."""
+    """Write (or, for ``new`` None, delete) one item, keep every index in step, and keep the counters."""
     h, pk, sk = skey
+    if new is not None and table.indexes:
+        indexes.check_index_keys(table, new)
+    index_bytes = indexes.maintain(view, table, old, new) if table.indexes else {}
     if new is None:
         if old is not None:
             view.delete(table.space, h, pk, sk)
             view.add_stats(table.space, -1, -old_size)
-        return WriteOutcome(old, None, old_size, 0)
+        return WriteOutcome(old, None, old_size, 0, table, index_bytes)
     new_size = item_size(new)
     view.put(table.space, h, pk, sk, pack(new, new_size))
     view.add_stats(table.space, 0 if old is not None else 1, new_size - old_size)
-    return WriteOutcome(old, new, old_size, new_size)
+    return WriteOutcome(old, new, old_size, new_size, table, index_bytes)
 
 
 def apply_write(
@@ -166,10 +158,10 @@ def apply_write(
     return_old_on_failure: bool,
 ) -> WriteOutcome:
     """The single-item write path: read, check the condition, compute the new item (None deletes), store."""
-    old, old_size = read_current(view, table, skey)
+    live, old, old_size = read_current(view, table, skey)
     if condition is not None and not condition(old):
         raise ConditionalCheckFailedException(item=old if return_old_on_failure else None)
-    return store(view, table, skey, old, old_size, compute(old))
+    return store(view, live, skey, old, old_size, compute(old))
 
 
 RETURN_VALUES = {
@@ -230,15 +222,24 @@ def write_response(
             attributes = compiled.updated_paths(source)
     if attributes:
         out["Attributes"] = attributes
-    cc = consumed(
-        table.name,
-        write_units(outcome.old_size, outcome.new_size),
-        request.get("ReturnConsumedCapacity"),
-        read=False,
-    )
-    if cc is not None:
-        out["ConsumedCapacity"] = cc
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        out["ConsumedCapacity"] = write_capacity(table, outcome, mode, 1)
     return out
+
+
+def write_capacity(table: TableDescription, outcome: WriteOutcome, mode: str, factor: int) -> dict[str, Any]:
+    """Write units of the item and of every index entry written ([D] "each index write costs its own units")."""
+    table_units = factor * write_units(outcome.old_size, outcome.new_size)
+    index_units = {name: factor * write_units(size, 0) for name, size in outcome.index_bytes.items()}
+    total = table_units + sum(index_units.values())
+    cc = consumed(table.name, total, mode, read=False)
+    assert cc is not None
+    if mode == "INDEXES":
+        cc["Table"] = {"CapacityUnits": table_units}
+        kinds = {i.name: i.kind for i in outcome.table.indexes}
+        cc.update(indexes.index_capacity(kinds, index_units))
+    return cc
 
 
 def get_response(

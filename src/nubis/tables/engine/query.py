@@ -8,16 +8,18 @@ Capacity is the total size read, rounded up once to 4 KB units.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from nubis.tables import limits
 from nubis.tables.engine.capacity import consumed, read_units
-from nubis.tables.engine.items import key_of, packed_size, storage_key_of_key, unpack
+from nubis.tables.engine.indexes import entry_key, index_capacity, index_sort_bounds
+from nubis.tables.engine.items import key_of, storage_key_of_key
+from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException
 from nubis.tables.expressions import CompiledExpressions, KeyRange
 from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor, segment_bounds
-from nubis.tables.schema import TableDescription
+from nubis.tables.schema import IndexDescription, TableDescription
 from nubis.tables.storage.base import ReadView
 from nubis.tables.values import Item
 
@@ -34,7 +36,10 @@ def check_select(request: dict[str, Any], compiled: CompiledExpressions) -> str:
     select = request.get("Select")
     has_projection = compiled.projection is not None
     if select is None:
-        return "SPECIFIC_ATTRIBUTES" if has_projection else "ALL_ATTRIBUTES"
+        if has_projection:
+            return "SPECIFIC_ATTRIBUTES"
+        # [D] api/Query Select: ALL_ATTRIBUTES on a table, ALL_PROJECTED_ATTRIBUTES on an index.
+        return "ALL_PROJECTED_ATTRIBUTES" if request.get("IndexName") else "ALL_ATTRIBUTES"
     if select == "ALL_PROJECTED_ATTRIBUTES" and not request.get("IndexName"):
         raise ValidationException(
             "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only "
@@ -80,6 +85,57 @@ def check_segments(request: dict[str, Any]) -> tuple[int, int] | None:
     return int(segment), int(total)
 
 
+def resolve_index(table: TableDescription, request: dict[str, Any], select: str) -> IndexDescription | None:
+    """The index a Query or Scan names, with AWS's checks ([P] dynalite query/scan actions)."""
+    name = request.get("IndexName")
+    if name is None:
+        return None
+    index = table.index(name)
+    if index is None or index.status == "DELETING":
+        raise ValidationException(f"The table does not have the specified index: {name}")
+    if index.kind == "GSI" and request.get("ConsistentRead"):
+        raise ValidationException("Consistent reads are not supported on global secondary indexes")
+    if index.kind == "GSI" and index.status == "CREATING":
+        raise ValidationException(f"Cannot read from backfilling global secondary index: {name}")
+    if select == "ALL_ATTRIBUTES" and index.kind == "GSI" and index.projection_type != "ALL":
+        raise ValidationException(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global "
+            f"secondary index {name} because its projection type is not ALL"
+        )
+    return index
+
+
+def _needs_table(table: TableDescription, index: IndexDescription, compiled: CompiledExpressions, select: str) -> bool:
+    """An LSI query reads the table item when it asks for attributes the index does not keep ([D] LSI)."""
+    if index.kind != "LSI" or index.projection_type == "ALL":
+        return False
+    if select == "ALL_ATTRIBUTES":
+        return True
+    kept = index.projected_names(table.key_schema.names)
+    assert kept is not None
+    wanted = set(compiled.projection_top_level or ()) | set(compiled.filter_top_level)
+    return not wanted <= kept
+
+
+def _index_start(
+    table: TableDescription, index: IndexDescription, request: dict[str, Any]
+) -> tuple[int, bytes, bytes] | None:
+    esk = request.get("ExclusiveStartKey")
+    if esk is None:
+        return None
+    names = set(table.key_schema.names) | set(index.key_schema.names)
+    if set(esk) != names:
+        raise ValidationException("The provided starting key is invalid")
+    try:
+        storage_key_of_key(table, {n: esk[n] for n in table.key_schema.names})
+    except ValidationException as exc:
+        raise ValidationException(f"The provided starting key is invalid: {exc.message}") from exc
+    position = entry_key(table, index, esk)
+    if position is None:
+        raise ValidationException("The provided starting key is invalid")
+    return position
+
+
 def _start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, bytes, bytes] | None:
     esk = request.get("ExclusiveStartKey")
     if esk is None:
@@ -97,8 +153,14 @@ def _page(
     table: TableDescription,
     select: str,
     budget: int | None,
+    index: IndexDescription | None = None,
+    fetch: Callable[[Item], Item | None] | None = None,
 ) -> dict[str, Any]:
-    """Drain ``rows`` (raw value, unused) into a response, applying Limit, the 1 MB rule and the filter."""
+    """Drain ``rows`` (raw value, unused) into a response, applying Limit, the 1 MB rule and the filter.
+
+    On an index, ``LastEvaluatedKey`` carries the table key and the index key ([D] api/Query); ``fetch`` reads
+    the whole item from the table for an LSI query that asks for attributes the index does not project.
+    """
     limit = request.get("Limit")
     filt = compiled.filter
     projection = compiled.projection
@@ -110,6 +172,11 @@ def _page(
     for raw, _ in rows:
         item = unpack(raw)
         total_size += packed_size(raw)
+        if fetch is not None:
+            full = fetch(item)
+            if full is None:
+                continue
+            item = full
         scanned += 1
         if budget is not None and scanned > budget:
             raise ReadBudgetExceeded
@@ -127,14 +194,18 @@ def _page(
     out["Count"] = count
     out["ScannedCount"] = scanned
     if stopped and last is not None:
-        out["LastEvaluatedKey"] = key_of(table, last)
-    cc = consumed(
-        table.name,
-        read_units(total_size, bool(request.get("ConsistentRead"))),
-        request.get("ReturnConsumedCapacity"),
-        read=True,
-    )
+        lek = key_of(table, last)
+        if index is not None:
+            for name in index.key_schema.names:
+                lek[name] = last[name]
+        out["LastEvaluatedKey"] = lek
+    units = read_units(total_size, bool(request.get("ConsistentRead")))
+    mode = request.get("ReturnConsumedCapacity")
+    cc = consumed(table.name, units, mode, read=True)
     if cc is not None:
+        if index is not None and mode == "INDEXES":
+            cc["Table"] = {"CapacityUnits": 0.0}
+            cc.update(index_capacity({index.name: index.kind}, {index.name: units}))
         out["ConsumedCapacity"] = cc
     return out
 
@@ -166,8 +237,10 @@ def run_query(
     compiled: CompiledExpressions,
     select: str,
     budget: int | None = None,
+    index: IndexDescription | None = None,
+    fetch: Callable[[Item], Item | None] | None = None,
 ) -> dict[str, Any]:
-    ks = table.key_schema
+    ks = table.key_schema if index is None else index.key_schema
     for name in ks.names:
         if name in compiled.filter_top_level:
             # [P] dynalite query.js (AWS-checked): a Query filter may not read key attributes.
@@ -180,8 +253,19 @@ def run_query(
     )
     pk = encode_key_value(key_range.hash_value)
     h = partition_hash(pk)
-    lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
     forward = request.get("ScanIndexForward", True) is not False
+    if index is not None:
+        lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values)
+        start = _index_start(table, index, request)
+        if start is not None:
+            if forward and (lo is None or start[2] >= lo):
+                lo, lo_inc = start[2], False
+            elif not forward and (hi is None or start[2] <= hi):
+                hi, hi_inc = start[2], False
+        raw_rows = view.query(index.space, h, pk, lo, lo_inc, hi, hi_inc, forward)
+        rows = ((raw, None) for _, raw in raw_rows)
+        return _page(rows, request, compiled, table, select, budget, index, fetch)
+    lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
     start = _start_key(table, request)
     if start is not None and ks.range is not None:
         if forward and (lo is None or start[2] >= lo):
@@ -201,9 +285,32 @@ def run_scan(
     compiled: CompiledExpressions,
     select: str,
     budget: int | None = None,
+    index: IndexDescription | None = None,
+    fetch: Callable[[Item], Item | None] | None = None,
 ) -> dict[str, Any]:
     segments = check_segments(request)
     h_lo, h_hi = segment_bounds(*segments) if segments is not None else (0, 1 << 32)
+    if index is not None:
+        start = _index_start(table, index, request)
+        rows = ((row.value, None) for row in view.scan(index.space, start, h_lo, h_hi))
+        return _page(rows, request, compiled, table, select, budget, index, fetch)
     start = _start_key(table, request)
     rows = ((row.value, None) for row in view.scan(table.space, start, h_lo, h_hi))
     return _page(rows, request, compiled, table, select, budget)
+
+
+def table_fetcher(view: ReadView, table: TableDescription) -> Callable[[Item], Item | None]:
+    """Reads the table item behind an index entry (LSI queries asking for unprojected attributes)."""
+
+    def fetch(entry: Item) -> Item | None:
+        h, pk, sk = storage_key_of_key(table, key_of(table, entry))
+        raw = view.get(table.space, h, pk, sk)
+        return unpack(raw) if raw is not None else None
+
+    return fetch
+
+
+def uses_table(
+    table: TableDescription, index: IndexDescription | None, compiled: CompiledExpressions, select: str
+) -> bool:
+    return index is not None and _needs_table(table, index, compiled, select)

@@ -30,6 +30,7 @@ from nubis.tables import limits
 from nubis.tables.engine import items
 from nubis.tables.engine.capacity import read_units, write_units
 from nubis.tables.engine.catalog import Catalog
+from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import (
     CancellationReason,
     IdempotentParameterMismatchException,
@@ -162,13 +163,13 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                         raise IdempotentParameterMismatchException()
                     return dict(record["units"])
         # Phase 1: read every item and decide; nothing is written unless every action passes.
-        olds: list[tuple[Item | None, int]] = []
+        olds: list[tuple[TableDescription, Item | None, int]] = []
         news: list[Item | None] = []
         reasons: list[CancellationReason] = []
         failed = False
         for action in actions:
-            old, old_size = items.read_current(view, action.table, action.skey)
-            olds.append((old, old_size))
+            live, old, old_size = items.read_current(view, action.table, action.skey)
+            olds.append((live, old, old_size))
             condition = action.compiled.condition
             if condition is not None and not condition(old):
                 failed = True
@@ -193,12 +194,13 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
             raise TransactionCanceledException(reasons)
         # Phase 2: write. Transactional writes cost twice a standard write ([D] capacity, transactions).
         units: dict[str, float] = {}
-        for action, (old, old_size), new in zip(actions, olds, news, strict=True):
+        for action, (live, old, old_size), new in zip(actions, olds, news, strict=True):
             if action.compute is None:
-                size_after = old_size
-            else:
-                size_after = items.store(view, action.table, action.skey, old, old_size, new).new_size
-            units[action.table.name] = units.get(action.table.name, 0.0) + 2 * write_units(old_size, size_after)
+                units[live.name] = units.get(live.name, 0.0) + 2 * write_units(old_size, old_size)
+                continue
+            outcome = items.store(view, live, action.skey, old, old_size, new)
+            entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
+            units[live.name] = units.get(live.name, 0.0) + 2 * (write_units(old_size, outcome.new_size) + entry_units)
         if token is not None:
             record = {"fingerprint": print_, "expires": now + TOKEN_TTL_SECONDS, "units": units}
             view.put(TOKEN_SPACE, *_token_key(region, token), orjson.dumps(record))
@@ -252,12 +254,12 @@ def run_get(view: ReadView, request: dict[str, Any], actions: list[GetAction]) -
     units: dict[str, float] = {}
     for action in actions:
         raw = view.get(action.table.space, *action.skey)
-        size = items.packed_size(raw) if raw is not None else 0
+        size = packed_size(raw) if raw is not None else 0
         units[action.table.name] = units.get(action.table.name, 0.0) + 2 * read_units(size, True)
         if raw is None:
             responses.append({})
             continue
-        item = items.unpack(raw)
+        item = unpack(raw)
         projection = action.compiled.projection
         responses.append({"Item": projection(item) if projection is not None else item})
     out: dict[str, Any] = {"Responses": responses}

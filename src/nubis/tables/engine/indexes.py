@@ -1,0 +1,159 @@
+"""Secondary-index maintenance and key encoding: every write path keeps every index in step, atomically.
+
+An index is its own storage space. An entry's key is ``(h, pk, sk)`` with ``pk`` the encoded index partition key
+and ``sk`` = ``esc(index sort key) + TERM`` (when the index has one) followed by the item's table key, so entries
+with equal index keys stay distinct. ``esc`` doubles every zero byte as ``00 FF`` and ``TERM`` is ``00 00``: the
+encoding is prefix-free, so "index sort key = v" is the byte range ``[esc(v)+TERM, successor(esc(v)+TERM))`` and
+every comparison of the index sort key stays a byte range, exactly as for tables ([D] Query on indexes).
+
+Maintenance runs inside the write function, on the writer, next to the item write: the old entry (from the item
+before) is removed and the new one (from the item after) is written, with the index's counters. An item that
+lacks an index key attribute simply has no entry (sparse indexes, [D] "Sparse indexes"). Index key attributes of
+the wrong type or empty refuse the whole write, in AWS's words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nubis.tables.engine.stored import pack
+from nubis.tables.errors import invalid_parameter_values, invalid_parameters
+from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor
+from nubis.tables.schema import IndexDescription, KeyAttribute, TableDescription
+from nubis.tables.storage.base import WriteView
+from nubis.tables.values import AttributeValue, Item, item_size
+
+TERM = b"\x00\x00"
+
+StorageKey = tuple[int, bytes, bytes]
+
+
+def escape(data: bytes) -> bytes:
+    return data.replace(b"\x00", b"\x00\xff")
+
+
+def sort_part(av: AttributeValue) -> bytes:
+    """The prefix-free encoding of an index sort-key value."""
+    return escape(encode_key_value(av)) + TERM
+
+
+def table_key_suffix(table: TableDescription, item: Item) -> bytes:
+    ks = table.key_schema
+    suffix = escape(encode_key_value(item[ks.hash.name])) + TERM
+    if ks.range is not None:
+        suffix += encode_key_value(item[ks.range.name])
+    return suffix
+
+
+def _value(item: Item, attr: KeyAttribute) -> AttributeValue | None:
+    av = item.get(attr.name)
+    if av is None or attr.type not in av:
+        return None
+    return av
+
+
+def entry_key(table: TableDescription, index: IndexDescription, item: Item) -> StorageKey | None:
+    """Where ``item``'s entry lives in ``index``, or None when the item lacks an index key (sparse)."""
+    ks = index.key_schema
+    hash_value = _value(item, ks.hash)
+    if hash_value is None:
+        return None
+    sk = b""
+    if ks.range is not None:
+        range_value = _value(item, ks.range)
+        if range_value is None:
+            return None
+        sk = sort_part(range_value)
+    pk = encode_key_value(hash_value)
+    return partition_hash(pk), pk, sk + table_key_suffix(table, item)
+
+
+def project(table: TableDescription, index: IndexDescription, item: Item) -> Item:
+    keep = index.projected_names(table.key_schema.names)
+    if keep is None:
+        return item
+    return {name: av for name, av in item.items() if name in keep}
+
+
+def check_index_keys(table: TableDescription, item: Item) -> None:
+    """Refuse an item whose index key attributes have the wrong type or are empty ([P] dynalite db.validateItem)."""
+    for index in table.indexes:
+        for attr in index.key_schema.hash, index.key_schema.range:
+            if attr is None:
+                continue
+            av = item.get(attr.name)
+            if av is None:
+                continue
+            if attr.type not in av:
+                actual = next(iter(av))
+                raise invalid_parameters(
+                    f"Type mismatch for Index Key {attr.name} Expected: {attr.type} Actual: {actual} "
+                    f"IndexName: {index.name}"
+                )
+            if av[attr.type] == "":
+                raise invalid_parameter_values(
+                    "One or more parameter values are not valid. A value specified for a secondary index key is not "
+                    "supported. The AttributeValue for a key attribute cannot contain an empty "
+                    f"{'string' if attr.type == 'S' else 'binary'} value. IndexName: {index.name}, "
+                    f"IndexKey: {attr.name}"
+                )
+
+
+def maintain(view: WriteView, table: TableDescription, old: Item | None, new: Item | None) -> dict[str, int]:
+    """Bring every live index from ``old`` to ``new``; returns the bytes written per index (for capacity)."""
+    written: dict[str, int] = {}
+    for index in table.indexes:
+        if index.status == "DELETING":
+            continue
+        old_key = entry_key(table, index, old) if old is not None else None
+        new_key = entry_key(table, index, new) if new is not None else None
+        if old_key is None and new_key is None:
+            continue
+        old_size = item_size(project(table, index, old)) if old_key is not None and old is not None else 0
+        if old_key is not None and old_key != new_key:
+            view.delete(index.space, *old_key)
+            view.add_stats(index.space, -1, -old_size)
+            old_size_kept = 0
+        else:
+            old_size_kept = old_size
+        if new_key is not None and new is not None:
+            entry = project(table, index, new)
+            size = item_size(entry)
+            view.put(index.space, *new_key, pack(entry, size))
+            view.add_stats(index.space, 0 if old_key == new_key else 1, size - old_size_kept)
+            written[index.name] = max(size, old_size)
+        else:
+            written[index.name] = old_size
+    return written
+
+
+def index_sort_bounds(
+    op: str | None, values: tuple[AttributeValue, ...]
+) -> tuple[bytes | None, bool, bytes | None, bool]:
+    """An index sort-key condition as a byte range over entry keys (see the module docstring)."""
+    if op is None:
+        return None, True, None, True
+    first = sort_part(values[0])
+    if op == "EQ":
+        return first, True, prefix_successor(first), False
+    if op == "LT":
+        return None, True, first, False
+    if op == "LE":
+        return None, True, prefix_successor(first), False
+    if op == "GT":
+        return prefix_successor(first), True, None, True
+    if op == "GE":
+        return first, True, None, True
+    if op == "BETWEEN":
+        return first, True, prefix_successor(sort_part(values[1])), False
+    prefix = escape(encode_key_value(values[0]))  # BEGINS_WITH
+    return prefix, True, prefix_successor(prefix), False
+
+
+def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:
+    """The ``GlobalSecondaryIndexes``/``LocalSecondaryIndexes`` members of an INDEXES ConsumedCapacity."""
+    out: dict[str, Any] = {}
+    for name, value in units.items():
+        member = "GlobalSecondaryIndexes" if kind_of.get(name) == "GSI" else "LocalSecondaryIndexes"
+        out.setdefault(member, {})[name] = {"CapacityUnits": value}
+    return out
