@@ -15,7 +15,12 @@ from typing import Any, Literal
 import orjson
 
 from nubis.tables import limits
-from nubis.tables.errors import LimitExceededException, ValidationException, invalid_parameters
+from nubis.tables.errors import (
+    LimitExceededException,
+    ResourceNotFoundException,
+    ValidationException,
+    invalid_parameters,
+)
 
 ScalarType = Literal["S", "N", "B"]
 BillingMode = Literal["PROVISIONED", "PAY_PER_REQUEST"]
@@ -449,8 +454,6 @@ def table_after_update(table: TableDescription, request: dict[str, Any], *, now:
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
             "or SSESpecification or ReplicaUpdates is required"
         )
-    if request.get("GlobalSecondaryIndexUpdates"):
-        raise invalid_parameters("Secondary indexes are not supported by this Nubis version yet")  # TODO(#4)
     billing: BillingMode = request.get("BillingMode") or table.billing_mode
     throughput = table.throughput
     billing_updated = table.billing_mode_updated
@@ -499,3 +502,70 @@ def table_after_update(table: TableDescription, request: dict[str, Any], *, now:
         deletion_protection=bool(request.get("DeletionProtectionEnabled", table.deletion_protection)),
         table_class=request.get("TableClass") or table.table_class,
     )
+
+
+def apply_index_updates(
+    table: TableDescription, request: dict[str, Any], next_space: Callable[[], int]
+) -> tuple[TableDescription, list[IndexDescription]]:
+    """UpdateTable's ``GlobalSecondaryIndexUpdates``: returns the new table and the indexes it deletes.
+
+    A created index starts ``CREATING`` with ``backfilling`` set; the engine backfills it and then marks it
+    ``ACTIVE`` ([D] "Adding a global secondary index to an existing table").
+    """
+    updates = request.get("GlobalSecondaryIndexUpdates") or []
+    creates = [u["Create"] for u in updates if u.get("Create")]
+    deletes = [u["Delete"] for u in updates if u.get("Delete")]
+    changes = [u["Update"] for u in updates if u.get("Update")]
+    if len(creates) + len(deletes) > 1:
+        raise LimitExceededException(
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        )
+    if (creates or deletes) and any(i.status in ("CREATING", "DELETING") for i in table.indexes):
+        raise LimitExceededException(
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        )
+    indexes = list(table.indexes)
+    definitions: dict[str, ScalarType] = {a.name: a.type for a in table.attribute_definitions}
+    for d in request.get("AttributeDefinitions") or []:
+        if d["AttributeName"] in definitions and definitions[d["AttributeName"]] != d["AttributeType"]:
+            raise invalid_parameters(f"Cannot change the type of an existing key attribute: {d['AttributeName']}")
+        definitions[d["AttributeName"]] = d["AttributeType"]
+    dropped: list[IndexDescription] = []
+    for spec in creates:
+        if table.index(spec["IndexName"]) is not None:
+            raise invalid_parameters(f"Attempting to create an index which already exists: {spec['IndexName']}")
+        if sum(1 for i in indexes if i.kind == "GSI") >= limits.MAX_GSI_PER_TABLE:
+            raise LimitExceededException(
+                "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20"
+            )
+        index = parse_index(
+            spec,
+            "GSI",
+            definitions,
+            billing=table.billing_mode,
+            space=next_space(),
+            table_keys=table.key_schema,
+            status="CREATING",
+        )
+        indexes.append(dataclasses.replace(index, backfilling=True))
+    for spec in deletes:
+        gone = table.index(spec["IndexName"])
+        if gone is None or gone.kind != "GSI":
+            raise ResourceNotFoundException(f"Requested resource not found: Index: {spec['IndexName']} not found")
+        indexes.remove(gone)
+        dropped.append(gone)
+    for spec in changes:
+        current = table.index(spec["IndexName"])
+        if current is None or current.kind != "GSI":
+            raise ResourceNotFoundException(f"Requested resource not found: Index: {spec['IndexName']} not found")
+        pt = spec["ProvisionedThroughput"]
+        check_throughput_bounds(pt)
+        updated = dataclasses.replace(
+            current, throughput=Throughput(read=int(pt["ReadCapacityUnits"]), write=int(pt["WriteCapacityUnits"]))
+        )
+        indexes[indexes.index(current)] = updated
+    used = set(table.key_schema.names)
+    for index in indexes:
+        used.update(index.key_schema.names)
+    kept = tuple(KeyAttribute(n, t) for n, t in definitions.items() if n in used)
+    return dataclasses.replace(table, indexes=tuple(indexes), attribute_definitions=kept), dropped

@@ -18,6 +18,8 @@ from typing import Any
 import orjson
 
 from nubis.tables import limits
+from nubis.tables.engine import indexes
+from nubis.tables.engine.stored import pack, unpack
 from nubis.tables.errors import (
     LimitExceededException,
     ResourceInUseException,
@@ -27,10 +29,12 @@ from nubis.tables.errors import (
 from nubis.tables.schema import (
     DEFAULT_ACCOUNT,
     TableDescription,
+    apply_index_updates,
     table_after_update,
     table_from_create_request,
 )
 from nubis.tables.storage.base import ReadView, Storage, WriteView
+from nubis.tables.values import item_size
 
 
 def table_key(region: str, name: str) -> str:
@@ -213,6 +217,9 @@ class Catalog:
             if raw is None:
                 raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
             table = table_after_update(TableDescription.from_json(raw), request, now=round(time.time(), 3))
+            table, dropped = apply_index_updates(table, request, view.next_space_id)
+            for index in dropped:
+                view.drop_space(index.space)
             table = replace(table, revision=table.revision + 1)
             view.catalog_put(table_key(region, name), table.to_json())
             return table
@@ -220,6 +227,48 @@ class Catalog:
         table = self._storage.write(fn)
         self.invalidate()
         return table
+
+    def backfill_step(
+        self, table: TableDescription, index_name: str, after: tuple[int, bytes, bytes] | None, chunk: int
+    ) -> tuple[int, bytes, bytes] | None:
+        """Index up to ``chunk`` table rows after ``after`` (one write function); None when the walk is done.
+
+        Runs on the writer between foreground writes, so every row is indexed from its latest version: rows
+        written since the index was added were already indexed by the write path and are left alone.
+        """
+
+        def fn(view: WriteView) -> tuple[int, bytes, bytes] | None:
+            live = Catalog.live(view, table)
+            index = live.index(index_name)
+            if index is None or index.status != "CREATING":
+                return None
+            last = None
+            for count, row in enumerate(view.scan(live.space, after)):
+                if count >= chunk:
+                    return last
+                last = (row.h, row.pk, row.sk)
+                item = unpack(row.value)
+                key = indexes.entry_key(live, index, item)
+                if key is None or view.get(index.space, *key) is not None:
+                    continue
+                entry = indexes.project(live, index, item)
+                size = item_size(entry)
+                view.put(index.space, *key, pack(entry, size))
+                view.add_stats(index.space, 1, size)
+            # The walk reached the end: the index is complete.
+            done = replace(index, status="ACTIVE", backfilling=False)
+            updated = replace(
+                live,
+                indexes=tuple(done if i.name == index_name else i for i in live.indexes),
+                revision=live.revision + 1,
+            )
+            view.catalog_put(table_key(live.region, live.name), updated.to_json())
+            return None
+
+        result = self._storage.write(fn)
+        if result is None:
+            self.invalidate()
+        return result
 
     def tag(self, table: TableDescription, tags: list[dict[str, str]]) -> None:
         def fn(view: WriteView) -> None:

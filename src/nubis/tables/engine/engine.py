@@ -18,6 +18,7 @@ they come over HTTP; the in-process client sends the same shapes). Operations co
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,6 +76,9 @@ class Engine:
             "UntagResource": self.untag_resource,
         }
         self._calls: dict[str, Callable[..., Response]] = {**self._inline, **self._budgeted, **self._blocking}
+        self._closing = threading.Event()
+        self._backfills: list[threading.Thread] = []
+        self._resume_backfills()
 
     @property
     def operations(self) -> frozenset[str]:
@@ -111,8 +115,48 @@ class Engine:
         return await loop.run_in_executor(self._readers, call, region, request)
 
     def close(self) -> None:
+        self._closing.set()
+        for thread in self._backfills:
+            thread.join()
         self._readers.shutdown(wait=True)
         self.storage.close()
+
+    # -- index backfill ------------------------------------------------------------------------------------
+
+    BACKFILL_CHUNK = 1000
+    """Table rows indexed per write function: small enough that foreground writes wait at most a few ms."""
+
+    def _start_backfill(self, table: TableDescription, index_name: str) -> None:
+        thread = threading.Thread(
+            target=self._backfill,
+            args=(table, index_name),
+            name=f"nubis-backfill:{table.name}/{index_name}",
+            daemon=True,
+        )
+        self._backfills.append(thread)
+        thread.start()
+
+    def _backfill(self, table: TableDescription, index_name: str) -> None:
+        cursor = None
+        try:
+            while not self._closing.is_set():
+                cursor = self.catalog.backfill_step(table, index_name, cursor, self.BACKFILL_CHUNK)
+                if cursor is None:
+                    return
+        except ResourceNotFoundException:
+            return  # the table was deleted meanwhile
+        except RuntimeError:
+            if not self._closing.is_set():
+                raise  # storage closed under us only during shutdown; resumed on the next start
+
+    def _resume_backfills(self) -> None:
+        """An index still CREATING when the last process stopped is backfilled again (each step is idempotent)."""
+        with self.storage.read() as view:
+            tables = [TableDescription.from_json(raw) for _, raw in view.catalog_list("table/")]
+        for table in tables:
+            for index in table.indexes:
+                if index.status == "CREATING":
+                    self._start_backfill(table, index.name)
 
     # -- control plane -------------------------------------------------------------------------------------
 
@@ -141,7 +185,12 @@ class Engine:
         return {"TableDescription": table.to_wire(0, 0)}
 
     def update_table(self, region: str, request: Request) -> Response:
+        before = self.catalog.find(region, request["TableName"])
         table = self.catalog.update(region, request)
+        existing = {i.name for i in before.indexes} if before is not None else set()
+        for index in table.indexes:
+            if index.status == "CREATING" and index.name not in existing:
+                self._start_backfill(table, index.name)
         return {"TableDescription": self._describe(table)}
 
     def list_tables(self, region: str, request: Request) -> Response:

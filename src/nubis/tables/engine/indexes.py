@@ -109,6 +109,9 @@ def maintain(view: WriteView, table: TableDescription, old: Item | None, new: It
         new_key = entry_key(table, index, new) if new is not None else None
         if old_key is None and new_key is None:
             continue
+        if index.backfilling and old_key is not None and view.get(index.space, *old_key) is None:
+            # Not reached by the backfill yet: there is no old entry to replace.
+            old_key = None
         old_size = item_size(project(table, index, old)) if old_key is not None and old is not None else 0
         if old_key is not None and old_key != new_key:
             view.delete(index.space, *old_key)

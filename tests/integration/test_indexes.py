@@ -1,0 +1,238 @@
+"""Secondary indexes over HTTP with boto3: declarations, sparse maintenance, queries, paging, describe, UpdateTable."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from tests.integration.conftest import unique
+from tests.integration.test_control_plane import error_of
+
+DEFS = [
+    {"AttributeName": "pk", "AttributeType": "S"},
+    {"AttributeName": "sk", "AttributeType": "S"},
+    {"AttributeName": "status", "AttributeType": "S"},
+    {"AttributeName": "created", "AttributeType": "N"},
+]
+KEYS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+
+
+def _create(ddb, **extra) -> str:
+    name = unique("idx")
+    ddb.create_table(
+        TableName=name,
+        KeySchema=KEYS,
+        AttributeDefinitions=DEFS,
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byStatus",
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "created", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title"]},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "byCreated",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "created", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        **extra,
+    )
+    return name
+
+
+@pytest.mark.D
+def test_indexes_are_described_and_maintained_sparsely(ddb, resource):
+    name = _create(ddb)
+    table = resource.Table(name)
+    for i in range(12):
+        item = {"pk": "user1", "sk": f"order{i:02d}", "created": 1000 + i, "title": f"t{i}", "body": "x" * 10}
+        if i % 3:
+            item["status"] = "open" if i % 2 else "closed"
+        table.put_item(Item=item)
+    desc = ddb.describe_table(TableName=name)["Table"]
+    gsi = desc["GlobalSecondaryIndexes"][0]
+    lsi = desc["LocalSecondaryIndexes"][0]
+    assert gsi["IndexStatus"] == "ACTIVE" and gsi["ItemCount"] == 8
+    assert gsi["IndexArn"] == f"{desc['TableArn']}/index/byStatus"
+    assert lsi["ItemCount"] == 12 and "IndexStatus" not in lsi
+    out = table.query(IndexName="byStatus", KeyConditionExpression=Key("status").eq("open") & Key("created").gte(1005))
+    assert [i["sk"] for i in out["Items"]] == ["order05", "order07", "order11"]
+    assert set(out["Items"][0]) == {"pk", "sk", "status", "created", "title"}  # INCLUDE projection
+    table.update_item(
+        Key={"pk": "user1", "sk": "order05"},
+        UpdateExpression="SET #s = :c",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":c": "closed"},
+    )
+    table.update_item(
+        Key={"pk": "user1", "sk": "order07"}, UpdateExpression="REMOVE #s", ExpressionAttributeNames={"#s": "status"}
+    )
+    table.delete_item(Key={"pk": "user1", "sk": "order11"})
+    out = table.query(IndexName="byStatus", KeyConditionExpression=Key("status").eq("open"))
+    assert [i["sk"] for i in out["Items"]] == ["order01"]
+    closed = table.query(
+        IndexName="byStatus", KeyConditionExpression=Key("status").eq("closed"), ScanIndexForward=False
+    )
+    assert [i["sk"] for i in closed["Items"]] == ["order10", "order08", "order05", "order04", "order02"]
+    assert ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["ItemCount"] == 6
+
+
+@pytest.mark.D
+def test_index_pagination_keys_carry_the_table_key(ddb, resource):
+    name = _create(ddb)
+    table = resource.Table(name)
+    for i in range(10):
+        table.put_item(Item={"pk": f"u{i}", "sk": "a", "status": "s", "created": 7})  # equal index keys
+    seen = []
+    kwargs = {"IndexName": "byStatus", "KeyConditionExpression": Key("status").eq("s"), "Limit": 3}
+    while True:
+        page = table.query(**kwargs)
+        seen.extend(i["pk"] for i in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        assert set(page["LastEvaluatedKey"]) == {"pk", "sk", "status", "created"}
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert sorted(seen) == [f"u{i}" for i in range(10)] and len(seen) == 10
+    scanned = [
+        i["pk"]
+        for p in ddb.get_paginator("scan").paginate(
+            TableName=name, IndexName="byStatus", PaginationConfig={"PageSize": 4}
+        )
+        for i in p["Items"]
+    ]
+    assert sorted(pk["S"] for pk in scanned) == sorted(seen)
+
+
+@pytest.mark.P
+def test_index_query_rules(ddb, resource):
+    name = _create(ddb)
+    table = resource.Table(name)
+    table.put_item(Item={"pk": "u", "sk": "1", "status": "s", "created": 1, "extra": "e"})
+    with pytest.raises(ClientError) as exc:
+        ddb.query(
+            TableName=name,
+            IndexName="nope",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "u"}},
+        )
+    assert error_of(exc) == ("ValidationException", "The table does not have the specified index: nope")
+    with pytest.raises(ClientError) as exc:
+        ddb.query(
+            TableName=name,
+            IndexName="byStatus",
+            KeyConditionExpression="#s = :s",
+            ConsistentRead=True,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "s"}},
+        )
+    assert error_of(exc) == ("ValidationException", "Consistent reads are not supported on global secondary indexes")
+    with pytest.raises(ClientError) as exc:
+        ddb.query(
+            TableName=name,
+            IndexName="byStatus",
+            KeyConditionExpression="#s = :s",
+            Select="ALL_ATTRIBUTES",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "s"}},
+        )
+    assert "because its projection type is not ALL" in error_of(exc)[1]
+    # An LSI fetches unprojected attributes from the table.
+    out = table.query(IndexName="byCreated", KeyConditionExpression=Key("pk").eq("u"), Select="ALL_ATTRIBUTES")
+    assert out["Items"][0]["extra"] == "e"
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=name, Item={"pk": {"S": "u"}, "sk": {"S": "2"}, "status": {"N": "1"}})
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Type mismatch for Index Key status Expected: S Actual: N "
+        "IndexName: byStatus",
+    )
+
+
+@pytest.mark.P
+def test_index_declaration_errors(ddb):
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(
+            TableName=unique("bad"),
+            KeySchema=[KEYS[0]],
+            AttributeDefinitions=DEFS[:1] + DEFS[3:],
+            BillingMode="PAY_PER_REQUEST",
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": "lsi1",
+                    "KeySchema": [KEYS[0], {"AttributeName": "created", "KeyType": "RANGE"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required "
+        "when specifying a LocalSecondaryIndex",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(
+            TableName=unique("bad"),
+            KeySchema=KEYS,
+            AttributeDefinitions=DEFS,
+            BillingMode="PAY_PER_REQUEST",
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "gsi1",
+                    "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL", "NonKeyAttributes": ["x"]},
+                }
+            ],
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified",
+    )
+
+
+@pytest.mark.D
+def test_update_table_adds_and_deletes_a_gsi(ddb, resource):
+    name = unique("addgsi")
+    ddb.create_table(TableName=name, KeySchema=KEYS, AttributeDefinitions=DEFS[:2], BillingMode="PAY_PER_REQUEST")
+    table = resource.Table(name)
+    with table.batch_writer() as writer:
+        for i in range(500):
+            writer.put_item(Item={"pk": f"p{i}", "sk": "x", "cat": f"c{i % 5}"})
+    ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "cat", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "byCat",
+                    "KeySchema": [{"AttributeName": "cat", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        gsi = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+        if gsi["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.1)
+    assert gsi["IndexStatus"] == "ACTIVE" and gsi["ItemCount"] == 500
+    out = table.query(IndexName="byCat", KeyConditionExpression=Key("cat").eq("c3"), Select="COUNT")
+    assert out["Count"] == 100
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byCat"}}])
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
+    with pytest.raises(ClientError) as exc:
+        table.query(IndexName="byCat", KeyConditionExpression=Key("cat").eq("c3"))
+    assert error_of(exc)[0] == "ValidationException"
