@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nubis.tables import limits
-from nubis.tables.engine import batch, indexes, items, query, transactions
+from nubis.tables.engine import batch, indexes, items, partiql, query, transactions
 from nubis.tables.engine.catalog import Catalog, table_name_from
 from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
@@ -74,6 +74,10 @@ class Engine:
             "UpdateTable": self.update_table,
             "TagResource": self.tag_resource,
             "UntagResource": self.untag_resource,
+            # PartiQL statements run engine operations synchronously: off the event loop.
+            "ExecuteStatement": lambda region, request: partiql.execute_statement(self, region, request),
+            "BatchExecuteStatement": lambda region, request: partiql.batch_execute_statement(self, region, request),
+            "ExecuteTransaction": lambda region, request: partiql.execute_transaction(self, region, request),
         }
         self._calls: dict[str, Callable[..., Response]] = {**self._inline, **self._budgeted, **self._blocking}
         self._closing = threading.Event()
