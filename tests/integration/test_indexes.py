@@ -236,3 +236,19 @@ def test_update_table_adds_and_deletes_a_gsi(ddb, resource):
     with pytest.raises(ClientError) as exc:
         table.query(IndexName="byCat", KeyConditionExpression=Key("cat").eq("c3"))
     assert error_of(exc)[0] == "ValidationException"
+
+
+@pytest.mark.D
+def test_item_collection_metrics_on_tables_with_an_lsi(ddb):
+    name = _create(ddb)
+    out = ddb.put_item(
+        TableName=name,
+        Item={"pk": {"S": "c1"}, "sk": {"S": "a"}, "created": {"N": "1"}},
+        ReturnItemCollectionMetrics="SIZE",
+    )
+    assert out["ItemCollectionMetrics"] == {"ItemCollectionKey": {"pk": {"S": "c1"}}, "SizeEstimateRangeGB": [0.0, 1.0]}
+    plain = ddb.create_table(
+        TableName=unique("nolsi"), KeySchema=[KEYS[0]], AttributeDefinitions=DEFS[:1], BillingMode="PAY_PER_REQUEST"
+    )["TableDescription"]["TableName"]
+    out = ddb.put_item(TableName=plain, Item={"pk": {"S": "x"}}, ReturnItemCollectionMetrics="SIZE")
+    assert "ItemCollectionMetrics" not in out  # [D] only tables with local secondary indexes report it

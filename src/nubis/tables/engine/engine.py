@@ -274,11 +274,24 @@ class Engine:
     ) -> PreparedWrite:
         """The shared tail of PutItem, UpdateItem and DeleteItem: one conditional write on the writer."""
         on_failure = request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+        wants_metrics = request.get("ReturnItemCollectionMetrics") == "SIZE" and any(
+            i.kind == "LSI" for i in table.indexes
+        )
 
-        def fn(view: WriteView) -> items.WriteOutcome:
-            return items.apply_write(view, table, skey, compiled.condition, compute, on_failure)
+        def fn(view: WriteView) -> tuple[items.WriteOutcome, int | None]:
+            outcome = items.apply_write(view, table, skey, compiled.condition, compute, on_failure)
+            size = indexes.collection_bytes(view, outcome.table, skey[0], skey[1]) if wants_metrics else None
+            return outcome, size
 
-        return PreparedWrite(fn, lambda o: items.write_response(table, request, o, return_values, compiled))
+        def finish(result: tuple[items.WriteOutcome, int | None]) -> Response:
+            outcome, size = result
+            out = items.write_response(table, request, outcome, return_values, compiled)
+            source = outcome.new if outcome.new is not None else outcome.old
+            if size is not None and source is not None:
+                out["ItemCollectionMetrics"] = indexes.collection_metrics(table, source, size)
+            return out
+
+        return PreparedWrite(fn, finish)
 
     def _prepare_put(self, region: str, request: Request) -> PreparedWrite:
         return_values = items.check_return_values("PutItem", request)

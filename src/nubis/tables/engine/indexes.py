@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nubis.tables.engine.stored import pack
+from nubis.tables.engine.stored import pack, packed_size
 from nubis.tables.errors import invalid_parameter_values, invalid_parameters
 from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor
 from nubis.tables.schema import IndexDescription, KeyAttribute, TableDescription
@@ -160,3 +160,25 @@ def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str
         member = "GlobalSecondaryIndexes" if kind_of.get(name) == "GSI" else "LocalSecondaryIndexes"
         out.setdefault(member, {})[name] = {"CapacityUnits": value}
     return out
+
+
+def collection_bytes(view: WriteView, table: TableDescription, h: int, pk: bytes) -> int:
+    """An item collection's size: the partition's items plus their entries in every LSI ([D] ItemCollectionMetrics).
+
+    Computed by walking the partition, so only when a request asks for ``ReturnItemCollectionMetrics``.
+    """
+    total = sum(packed_size(raw) for _, raw in view.query(table.space, h, pk))
+    for index in table.indexes:
+        if index.kind == "LSI":
+            total += sum(packed_size(raw) for _, raw in view.query(index.space, h, pk))
+    return total
+
+
+def collection_metrics(table: TableDescription, item: Item, size: int) -> dict[str, Any]:
+    """AWS reports a two-element GB range; Nubis knows the size exactly, so the range brackets it to 1 GB."""
+    gb = size / (1 << 30)
+    low = float(int(gb))
+    return {
+        "ItemCollectionKey": {table.key_schema.hash.name: item[table.key_schema.hash.name]},
+        "SizeEstimateRangeGB": [low, low + 1.0],
+    }
