@@ -3,16 +3,17 @@
 Requests and responses are the JSON objects of DynamoDB's protocol (already shape-checked by ``wire.validate`` when
 they come over HTTP; the in-process client sends the same shapes). Operations come in two kinds:
 
-- *writes* (PutItem, UpdateItem, DeleteItem, BatchWriteItem) are split into ``prepare`` (validation and expression
-  compilation on the caller's thread), a write function that runs on the storage writer inside a group commit,
-  and ``finish`` (the response). ``execute_async`` awaits the storage future directly: no thread-pool hop.
-- *reads* whose work is small and bounded (GetItem, BatchGetItem's at most 100 keys, catalogue reads) run inline on
-  the caller's thread: a thread-pool hop costs several times their work ([bench] ~150 µs hop vs ~18 µs GetItem).
-  Query and Scan run inline under a row budget (``query.INLINE_ROW_BUDGET``); a page that needs more rows raises
-  ``ReadBudgetExceeded`` and is run again, from a fresh snapshot, on the reader pool. Unbounded work never runs
-  on the event loop, and every attempt sees one consistent snapshot.
-- *control-plane writes* (CreateTable, DeleteTable, UpdateTable, tags) block on the storage writer, so
-  ``execute_async`` runs them on the reader pool.
+- *writes* (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems) are split into ``prepare``
+  (validation and expression compilation on the caller's thread), a write function that runs on the storage
+  writer inside a group commit, and ``finish`` (the response). ``execute_async`` awaits the storage future
+  directly: no thread-pool hop.
+- *reads* whose work is small and bounded (GetItem; BatchGetItem and TransactGetItems, at most 100 keys; catalogue
+  reads) run inline on the caller's thread: a thread-pool hop costs several times their work ([bench] ~150 µs hop
+  vs ~18 µs GetItem). Query and Scan run inline under a row budget (``query.INLINE_ROW_BUDGET``); a page that
+  needs more rows raises ``ReadBudgetExceeded`` and is run again, from a fresh snapshot, on the reader pool.
+  Unbounded work never runs on the event loop, and every attempt sees one consistent snapshot.
+- *control-plane writes* (CreateTable, DeleteTable, UpdateTable, tags) and PartiQL statements block on the storage
+  writer, so ``execute_async`` runs them on the reader pool.
 """
 
 from __future__ import annotations
