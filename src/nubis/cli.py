@@ -11,8 +11,15 @@ from nubis.settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from nubis.functions.spec import FunctionSpecError, parse_function_option
     from nubis.server import serve
 
+    for option in args.function or []:
+        try:
+            parse_function_option(option, base_dir=args.project)
+        except FunctionSpecError as exc:
+            print(f"nubis serve: {exc}", file=sys.stderr)
+            return 2
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -22,8 +29,37 @@ def _serve(args: argparse.Namespace) -> int:
         region=args.region,
         workers=args.workers,
         log_level=args.log_level,
+        project_dir=args.project,
+        functions="\n".join(args.function or []),
+        reload={None: "auto", True: "on", False: "off"}[args.reload],
+        async_retry_delays=args.async_retry_delays,
     )
     serve(settings)
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nubis.functions.logs import follow, read_log
+
+    directory = Path(args.data_dir) / "functions" / "logs"
+    text = read_log(directory, args.function)
+    if args.lines is not None:
+        text = "".join(text.splitlines(keepends=True)[-args.lines :]) if args.lines > 0 else ""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if not args.follow:
+        if not text and not (directory / f"{args.function}.log").exists():
+            print(f"nubis logs: no logs for {args.function!r} under {directory}", file=sys.stderr)
+            return 1
+        return 0
+    try:
+        for chunk in follow(directory, args.function, from_end=True):
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -49,9 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="serve the AWS-protocol endpoint (tables) on one HTTP port",
-        description="Serve the DynamoDB-compatible table service on one HTTP endpoint. Data "
-        "lives under --data-dir (default ./.nubis). Ctrl-C or SIGTERM shuts down cleanly.",
+        help="serve the AWS-protocol endpoint (tables, functions) on one HTTP port",
+        description="Serve the DynamoDB-compatible table service and the Lambda API on one HTTP endpoint. "
+        "Data lives under --data-dir (default ./.nubis). Functions are declared with --function; handler "
+        "code lives in the project folder. Ctrl-C or SIGTERM shuts down cleanly.",
     )
     serve.add_argument("project", nargs="?", default=".", help="project folder (default: the current folder)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -67,7 +104,38 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default="us-east-1", help="region for unsigned requests (default us-east-1)")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the data (default 1)")
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--function",
+        action="append",
+        metavar="NAME=module.handler[:key=value,...]",
+        help="declare a Lambda function (repeatable); keys: timeout (s, default 3), memory (MB, default 128), "
+        "concurrency (reserved), code (dir, relative to the project), runtime (python3.11|python3.12), "
+        "description, env.VAR=value. Example: --function hello=app.handler:timeout=10,env.TABLE=orders",
+    )
+    serve.add_argument(
+        "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="pick up code changes on the next invocation (default: on when functions are declared)",
+    )
+    serve.add_argument(
+        "--async-retry-delays",
+        default="60,120",
+        metavar="SECONDS,SECONDS",
+        help="delays before the retries of a failed Event invocation (default 60,120, as Lambda)",
+    )
     serve.set_defaults(func=_serve)
+
+    logs = sub.add_parser(
+        "logs",
+        help="show a function's logs (START/END/REPORT and its output), optionally following new ones",
+        description="Print the logs kept for FUNCTION under --data-dir; with --follow, keep printing new ones.",
+    )
+    logs.add_argument("function", metavar="FUNCTION", help="the function's name")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new log lines until Ctrl-C")
+    logs.add_argument("--lines", "-n", type=int, help="print only the last N lines first")
+    logs.add_argument("--data-dir", default=".nubis", help="data directory of the server (default ./.nubis)")
+    logs.set_defaults(func=_logs)
 
     tables = sub.add_parser("tables", help="list the tables stored in a data directory, with counts and sizes")
     tables.add_argument("--data-dir", default=".nubis", help="data directory (default ./.nubis)")

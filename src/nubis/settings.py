@@ -26,6 +26,14 @@ class Settings:
     account: str = "000000000000"
     workers: int = 1
     log_level: str = "info"
+    project_dir: str = "."
+    """The project folder: function code paths are relative to it."""
+    functions: str = ""
+    """Function declarations, one ``NAME=module.handler[:key=value,...]`` a line (``serve --function``)."""
+    reload: str = "auto"
+    """``on``, ``off`` or ``auto`` (on when functions are declared): recycle workers when code changes."""
+    async_retry_delays: str = "60,120"
+    """Seconds before each retry of a failed ``Event`` invocation (Lambda: twice, 1 then 2 minutes)."""
 
     @property
     def storage_url(self) -> str:
