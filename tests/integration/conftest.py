@@ -14,9 +14,14 @@ from nubis.testing import NubisServer
 _names = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
-    with NubisServer(tmp_path_factory.mktemp("nubis")) as running:
+BACKENDS = {"sqlite": [], "memory": ["--storage", "memory:"]}
+
+
+@pytest.fixture(scope="session", params=sorted(BACKENDS))
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
+    """A real server per storage backend: every table test runs against each ("the same engine behaviour through
+    every backend")."""
+    with NubisServer(tmp_path_factory.mktemp("nubis"), extra_args=BACKENDS[request.param]) as running:
         yield running
 
 

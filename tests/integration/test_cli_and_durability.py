@@ -163,3 +163,65 @@ def test_acknowledged_writes_survive_kill_9(tmp_path):
             stored.update(item["id"]["S"] for item in page["Items"])
         assert set(acknowledged) <= stored
         assert ddb.describe_table(TableName="crash")["Table"]["ItemCount"] == len(stored)
+
+
+@pytest.mark.D
+def test_aws_cli_indexes_transactions_and_partiql(server):
+    name = unique("clix")
+    aws(
+        server,
+        "create-table",
+        "--table-name",
+        name,
+        "--attribute-definitions",
+        "AttributeName=id,AttributeType=S",
+        "AttributeName=kind,AttributeType=S",
+        "--key-schema",
+        "AttributeName=id,KeyType=HASH",
+        "--billing-mode",
+        "PAY_PER_REQUEST",
+        "--global-secondary-indexes",
+        '[{"IndexName": "byKind", "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"}],'
+        ' "Projection": {"ProjectionType": "ALL"}}]',
+    )
+    aws(
+        server,
+        "transact-write-items",
+        "--transact-items",
+        json.dumps(
+            [
+                {"Put": {"TableName": name, "Item": {"id": {"S": "1"}, "kind": {"S": "a"}}}},
+                {"Put": {"TableName": name, "Item": {"id": {"S": "2"}, "kind": {"S": "a"}}}},
+            ]
+        ),
+    )
+    out = aws(
+        server,
+        "query",
+        "--table-name",
+        name,
+        "--index-name",
+        "byKind",
+        "--key-condition-expression",
+        "kind = :k",
+        "--expression-attribute-values",
+        '{":k": {"S": "a"}}',
+    )
+    assert out["Count"] == 2
+    got = aws(
+        server,
+        "transact-get-items",
+        "--transact-items",
+        json.dumps([{"Get": {"TableName": name, "Key": {"id": {"S": "2"}}}}]),
+    )
+    assert got["Responses"][0]["Item"]["kind"] == {"S": "a"}
+    rows = aws(
+        server,
+        "execute-statement",
+        "--statement",
+        f'SELECT id FROM "{name}"."byKind" WHERE kind = ?',
+        "--parameters",
+        '[{"S": "a"}]',
+    )
+    assert sorted(i["id"]["S"] for i in rows["Items"]) == ["1", "2"]
+    aws(server, "delete-table", "--table-name", name)

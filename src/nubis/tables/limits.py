@@ -84,3 +84,6 @@ READ_UNIT_BYTES = 4096
 
 WRITE_UNIT_BYTES = 1024
 """[D] capacity: one write unit is one write of up to 1 KB per second."""
+
+MAX_ITEM_COLLECTION_BYTES = 10 * 1024**3
+"""[D] LSI limits: an item collection (a partition's items plus their LSI entries) holds at most 10 GB."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nubis.tables.engine.stored import pack, packed_size
-from nubis.tables.errors import invalid_parameter_values, invalid_parameters
+from nubis.tables import limits
+from nubis.tables.engine.stored import pack
+from nubis.tables.errors import ItemCollectionSizeLimitExceededException, invalid_parameter_values, invalid_parameters
 from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor
 from nubis.tables.schema import IndexDescription, KeyAttribute, TableDescription
-from nubis.tables.storage.base import WriteView
+from nubis.tables.storage.base import ReadView, WriteView
 from nubis.tables.values import AttributeValue, Item, item_size
 
 TERM = b"\x00\x00"
@@ -162,16 +163,55 @@ def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str
     return out
 
 
-def collection_bytes(view: WriteView, table: TableDescription, h: int, pk: bytes) -> int:
-    """An item collection's size: the partition's items plus their entries in every LSI ([D] ItemCollectionMetrics).
+COLLECTION_SPACE = 0
+"""Item-collection counters live in the engine-reserved space, under keys that start with a zero byte (the
+idempotency tokens there never do)."""
 
-    Computed by walking the partition, so only when a request asks for ``ReturnItemCollectionMetrics``.
+
+def _collection_key(table: TableDescription, h: int, pk: bytes) -> tuple[int, bytes, bytes]:
+    return h, b"\x00c" + table.space.to_bytes(8, "big") + pk, b""
+
+
+def collection_bytes(view: ReadView, table: TableDescription, h: int, pk: bytes) -> int:
+    """An item collection's size: the partition's items plus their entries in every LSI ([D] ItemCollectionMetrics)."""
+    raw = view.get(COLLECTION_SPACE, *_collection_key(table, h, pk))
+    return int(raw) if raw is not None else 0
+
+
+def track_collection(
+    view: WriteView,
+    table: TableDescription,
+    h: int,
+    pk: bytes,
+    old: Item | None,
+    old_size: int,
+    new: Item | None,
+    new_size: int,
+) -> None:
+    """Keep a table-with-LSIs' collection size and refuse growth past 10 GB ([D] "Item collection size limit").
+
+    The message is [?]: AWS's wording for ItemCollectionSizeLimitExceededException is not on record.
     """
-    total = sum(packed_size(raw) for _, raw in view.query(table.space, h, pk))
-    for index in table.indexes:
-        if index.kind == "LSI":
-            total += sum(packed_size(raw) for _, raw in view.query(index.space, h, pk))
-    return total
+    lsis = [i for i in table.indexes if i.kind == "LSI"]
+    if not lsis:
+        return
+    delta = new_size - old_size
+    for index in lsis:
+        if new is not None and entry_key(table, index, new) is not None:
+            delta += item_size(project(table, index, new))
+        if old is not None and entry_key(table, index, old) is not None:
+            delta -= item_size(project(table, index, old))
+    if delta == 0:
+        return
+    key = _collection_key(table, h, pk)
+    raw = view.get(COLLECTION_SPACE, *key)
+    size = (int(raw) if raw is not None else 0) + delta
+    if delta > 0 and size > limits.MAX_ITEM_COLLECTION_BYTES:
+        raise ItemCollectionSizeLimitExceededException()
+    if size <= 0:
+        view.delete(COLLECTION_SPACE, *key)
+    else:
+        view.put(COLLECTION_SPACE, *key, str(size).encode())
 
 
 def collection_metrics(table: TableDescription, item: Item, size: int) -> dict[str, Any]:

@@ -135,15 +135,18 @@ def store(
 ) -> WriteOutcome:
     """Write (or, for ``new`` None, delete) one item, keep every index in step, and keep the counters."""
     h, pk, sk = skey
-    if new is not None and table.indexes:
-        indexes.check_index_keys(table, new)
+    new_size = item_size(new) if new is not None else 0
+    if table.indexes:
+        if new is not None:
+            indexes.check_index_keys(table, new)
+        # Before anything is written: the collection check may refuse the write.
+        indexes.track_collection(view, table, h, pk, old, old_size, new, new_size)
     index_bytes = indexes.maintain(view, table, old, new) if table.indexes else {}
     if new is None:
         if old is not None:
             view.delete(table.space, h, pk, sk)
             view.add_stats(table.space, -1, -old_size)
         return WriteOutcome(old, None, old_size, 0, table, index_bytes)
-    new_size = item_size(new)
     view.put(table.space, h, pk, sk, pack(new, new_size))
     view.add_stats(table.space, 0 if old is not None else 1, new_size - old_size)
     return WriteOutcome(old, new, old_size, new_size, table, index_bytes)
