@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
         region=args.region,
         workers=args.workers,
         log_level=args.log_level,
+        ttl_interval=args.ttl_interval,
         project_dir=args.project,
         functions="\n".join(args.function or []),
         reload={None: "auto", True: "on", False: "off"}[args.reload],
@@ -66,7 +67,7 @@ def _logs(args: argparse.Namespace) -> int:
 def _tables(args: argparse.Namespace) -> int:
     from nubis.server import open_engine
 
-    engine = open_engine(Settings(data_dir=args.data_dir, storage=args.storage or ""))
+    engine = open_engine(Settings(data_dir=args.data_dir, storage=args.storage or "", ttl_interval=0))
     try:
         for name in engine.list_tables(args.region, {})["TableNames"]:
             desc = engine.describe_table(args.region, {"TableName": name})["Table"]
@@ -104,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default="us-east-1", help="region for unsigned requests (default us-east-1)")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the data (default 1)")
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--ttl-interval",
+        type=float,
+        default=30.0,
+        help="seconds between Time to Live sweeps that delete expired items (0: never; default 30)",
+    )
     serve.add_argument(
         "--function",
         action="append",

@@ -28,7 +28,11 @@ def open_engine(settings: Settings) -> Engine:
     url = settings.storage_url
     if url.startswith("sqlite:"):
         Path(url[len("sqlite:") :]).parent.mkdir(parents=True, exist_ok=True)
-    return Engine(open_storage(url, durability=settings.durability), account=settings.account)
+    return Engine(
+        open_storage(url, durability=settings.durability),
+        account=settings.account,
+        ttl_interval=settings.ttl_interval or None,
+    )
 
 
 def open_functions(settings: Settings) -> FunctionRuntime:

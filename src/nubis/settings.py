@@ -26,6 +26,8 @@ class Settings:
     account: str = "000000000000"
     workers: int = 1
     log_level: str = "info"
+    ttl_interval: float = 30.0
+    """Seconds between Time to Live sweeps (0: never delete expired items)."""
     project_dir: str = "."
     """The project folder: function code paths are relative to it."""
     functions: str = ""
@@ -51,5 +53,10 @@ class Settings:
             raw = os.environ.get(f"NUBIS_{f.name.upper()}")
             if raw is None:
                 continue
-            values[f.name] = int(raw) if f.type in ("int", int) else raw
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
         return cls(**values)  # type: ignore[arg-type]

@@ -178,3 +178,28 @@ def test_item_count_and_size_follow_writes(ddb, table):
     assert desc["TableSizeBytes"] == 16
     ddb.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
     assert ddb.describe_table(TableName=table)["Table"]["ItemCount"] == 1
+
+
+@pytest.mark.D
+def test_time_to_live_over_http_deletes_expired_items(tmp_path):
+    import time
+
+    from nubis.testing import NubisServer
+
+    with NubisServer(tmp_path / "ttl", extra_args=["--ttl-interval", "0.2"]) as running:
+        ddb = client_for(running.url)
+        ddb.create_table(TableName="ttl_table", BillingMode="PAY_PER_REQUEST", **KEYS)
+        ddb.update_time_to_live(
+            TableName="ttl_table", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}
+        )
+        assert ddb.describe_time_to_live(TableName="ttl_table")["TimeToLiveDescription"]["TimeToLiveStatus"] == (
+            "ENABLED"
+        )
+        now = int(time.time())
+        ddb.put_item(TableName="ttl_table", Item={"pk": {"S": "gone"}, "exp": {"N": str(now - 1)}})
+        ddb.put_item(TableName="ttl_table", Item={"pk": {"S": "kept"}, "exp": {"N": str(now + 3600)}})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "Item" in ddb.get_item(TableName="ttl_table", Key={"pk": {"S": "gone"}}):
+            time.sleep(0.1)
+        assert "Item" not in ddb.get_item(TableName="ttl_table", Key={"pk": {"S": "gone"}})
+        assert "Item" in ddb.get_item(TableName="ttl_table", Key={"pk": {"S": "kept"}})

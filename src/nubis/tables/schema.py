@@ -138,6 +138,8 @@ class TableDescription:
     extra: dict[str, Any] = field(default_factory=dict)
     """Settings kept verbatim for DescribeTable (SSE, stream specification) until their features exist."""
     indexes: tuple[IndexDescription, ...] = ()
+    ttl_attribute: str | None = None
+    """The attribute holding each item's expiry (epoch seconds) while Time to Live is enabled."""
     revision: int = 0
     """Bumped by every change of the description, so a write can tell that its copy is stale."""
 

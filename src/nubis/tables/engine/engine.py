@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nubis.tables import limits
-from nubis.tables.engine import batch, indexes, items, partiql, query, transactions
+from nubis.tables.engine import batch, indexes, items, partiql, query, transactions, ttl
 from nubis.tables.engine.catalog import Catalog, table_name_from
 from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
@@ -47,7 +47,14 @@ class PreparedWrite:
 class Engine:
     """One engine per storage; thread-safe; ``close`` stops the reader pool and the storage."""
 
-    def __init__(self, storage: Storage, *, account: str = DEFAULT_ACCOUNT, read_threads: int = 4) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        read_threads: int = 4,
+        ttl_interval: float | None = 30.0,
+    ) -> None:
         self.storage = storage
         self.catalog = Catalog(storage, account)
         self._readers = ThreadPoolExecutor(max_workers=read_threads, thread_name_prefix="nubis-read")
@@ -64,6 +71,7 @@ class Engine:
             "DescribeLimits": self.describe_limits,
             "DescribeEndpoints": self.describe_endpoints,
             "ListTagsOfResource": self.list_tags_of_resource,
+            "DescribeTimeToLive": self.describe_time_to_live,
             "GetItem": self.get_item,
             "BatchGetItem": self.batch_get_item,
             "TransactGetItems": self.transact_get_items,
@@ -75,6 +83,7 @@ class Engine:
             "UpdateTable": self.update_table,
             "TagResource": self.tag_resource,
             "UntagResource": self.untag_resource,
+            "UpdateTimeToLive": self.update_time_to_live,
             # PartiQL statements run engine operations synchronously: off the event loop.
             "ExecuteStatement": lambda region, request: partiql.execute_statement(self, region, request),
             "BatchExecuteStatement": lambda region, request: partiql.batch_execute_statement(self, region, request),
@@ -84,6 +93,9 @@ class Engine:
         self._closing = threading.Event()
         self._backfills: list[threading.Thread] = []
         self._resume_backfills()
+        self.ttl = ttl.Sweeper(storage, self._all_tables, ttl_interval or 0.0)
+        if ttl_interval:
+            self.ttl.start()
 
     @property
     def operations(self) -> frozenset[str]:
@@ -120,6 +132,7 @@ class Engine:
         return await loop.run_in_executor(self._readers, call, region, request)
 
     def close(self) -> None:
+        self.ttl.stop()
         self._closing.set()
         for thread in self._backfills:
             thread.join()
@@ -154,11 +167,13 @@ class Engine:
             if not self._closing.is_set():
                 raise  # storage closed under us only during shutdown; resumed on the next start
 
+    def _all_tables(self) -> list[TableDescription]:
+        with self.storage.read() as view:
+            return [TableDescription.from_json(raw) for _, raw in view.catalog_list("table/")]
+
     def _resume_backfills(self) -> None:
         """An index still CREATING when the last process stopped is backfilled again (each step is idempotent)."""
-        with self.storage.read() as view:
-            tables = [TableDescription.from_json(raw) for _, raw in view.catalog_list("table/")]
-        for table in tables:
+        for table in self._all_tables():
             for index in table.indexes:
                 if index.status == "CREATING":
                     self._start_backfill(table, index.name)
@@ -209,6 +224,16 @@ class Engine:
         if len(names) > limit:
             out["LastEvaluatedTableName"] = page[-1]
         return out
+
+    def describe_time_to_live(self, region: str, request: Request) -> Response:
+        name = table_name_from(request["TableName"])
+        table = self.catalog.find(region, name)
+        if table is None:
+            raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+        return ttl.describe(table)
+
+    def update_time_to_live(self, region: str, request: Request) -> Response:
+        return ttl.update(self.catalog, self.storage, region, request)
 
     def describe_limits(self, region: str, request: Request) -> Response:
         return {
