@@ -1,0 +1,1 @@
+"""Exporters: the model written back out in formats other tools read."""

@@ -1,0 +1,1 @@
+"""Loaders: one per definition format, each producing a ``nubis.project.model.Project``."""

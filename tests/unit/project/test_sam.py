@@ -1,0 +1,262 @@
+"""SAM template loading: the notes API as SAM, intrinsics, Globals, Conditions, and raw ApiGatewayV2 WebSockets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nubis.project import ApiKind, AuthorizationType, AuthorizerType, IntegrationType, LoadOptions, Project
+from nubis.project.loaders.sam import load_sam, merge_globals
+from nubis.project.model import api_id_for
+
+
+def load(fixtures: Path, **overrides: str) -> Project:
+    return load_sam(
+        fixtures / "notes_sam" / "template.yaml",
+        LoadOptions(env={}, stack_name="notes", parameter_overrides=overrides),
+    )
+
+
+@pytest.mark.D
+def test_implicit_apis_and_their_stages(fixtures: Path) -> None:
+    apis = {a.logical_id: a for a in load(fixtures).apis}
+    rest, implicit_http, search = apis["ServerlessRestApi"], apis["ServerlessHttpApi"], apis["SearchApi"]
+    assert rest.kind is ApiKind.REST and [s.name for s in rest.stages] == ["Prod", "Stage"]
+    assert implicit_http.kind is ApiKind.HTTP and [s.name for s in implicit_http.stages] == ["$default"]
+    assert [r.route_key for r in implicit_http.routes] == ["GET /search", "$default"]
+    assert [(s.name, dict(s.variables)) for s in search.stages] == [("v1", {"tier": "gold"})]
+    (term,) = search.routes
+    assert term.route_key == "POST /search/{term}"
+    assert term.integration is not None and term.integration.payload_format_version == "1.0"
+
+
+def test_same_routes_as_the_serverless_version(fixtures: Path) -> None:
+    rest = {a.logical_id: a for a in load(fixtures).apis}["ServerlessRestApi"]
+    assert {r.path: sorted(r.methods) for r in rest.resources} == {
+        "/": [],
+        "/notes": ["GET", "OPTIONS", "POST"],
+        "/notes/{id}": ["DELETE", "GET", "OPTIONS", "PUT"],
+    }
+    get = rest.resource("/notes/{id}").methods["GET"]  # type: ignore[union-attr]
+    assert get.integration.type is IntegrationType.AWS_PROXY and get.integration.function == "GetFunction"
+    assert rest.binary_media_types == ("image/png",)  # ~1 is '/'
+
+
+@pytest.mark.D
+def test_sam_cors_generates_options_with_quoted_values(fixtures: Path) -> None:
+    rest = {a.logical_id: a for a in load(fixtures).apis}["ServerlessRestApi"]
+    options = rest.resource("/notes").methods["OPTIONS"]  # type: ignore[union-attr]
+    params = options.integration.responses[0].response_parameters
+    assert params["method.response.header.Access-Control-Allow-Origin"] == "'*'"
+    assert params["method.response.header.Access-Control-Allow-Headers"] == "'Content-Type,Authorization'"
+    assert params["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS,POST'"
+
+
+def test_globals_parameters_mappings_and_conditions(fixtures: Path) -> None:
+    project = load(fixtures)
+    functions = project.functions
+    create = functions["CreateFunction"]
+    assert (create.runtime, create.timeout, create.memory, create.code_dir.name) == ("python3.12", 10, 256, "src")
+    assert dict(create.environment) == {
+        "NOTES_TABLE": "notes-dev-notes",
+        "LOG_LEVEL": "INFO",
+        "TABLE_ARN": "arn:aws:dynamodb:us-east-1:000000000000:table/notes-dev-notes",
+    }
+    assert functions["UpdateFunction"].environment["LOG_LEVEL"] == "DEBUG"  # maps merge, resource wins
+    assert functions["UpdateFunction"].environment["NOTES_TABLE"] == "notes-dev-notes"
+    assert functions["DeleteFunction"].reserved_concurrency == 2
+    assert functions["SearchFunction"].function_name == "notes-search"
+    assert [t.logical_id for t in project.tables] == ["NotesTable", "TagsTable"]  # ProdOnlyTable's condition is false
+
+    prod = load(fixtures, Stage="prod", LogLevel="ERROR")
+    assert prod.functions["CreateFunction"].memory == 512
+    assert prod.functions["DeleteFunction"].reserved_concurrency == 10
+    assert prod.functions["CreateFunction"].environment["LOG_LEVEL"] == "ERROR"
+    assert [t.table_name for t in prod.tables] == ["notes-prod-notes", "notes-TagsTable", "notes-ProdOnlyTable"]
+
+
+def test_tables(fixtures: Path) -> None:
+    notes, tags = load(fixtures).tables
+    assert notes.create_table["BillingMode"] == "PROVISIONED"
+    assert notes.create_table["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    assert dict(notes.time_to_live or {}) == {"AttributeName": "expiresAt", "Enabled": True}
+    assert dict(tags.create_table) == {
+        "TableName": "notes-TagsTable",
+        "AttributeDefinitions": [{"AttributeName": "tag", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "tag", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+def test_outputs_and_warnings(fixtures: Path) -> None:
+    project = load(fixtures)
+    rest_id = api_id_for("notes", "ServerlessRestApi")
+    assert project.outputs == {
+        "ApiUrl": f"https://{rest_id}.execute-api.us-east-1.amazonaws.com/Prod/notes",
+        "TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/notes-dev-notes",
+        "Zones": "b",
+    }
+    assert any("Schedule events are not triggered locally" in w for w in project.warnings)
+
+
+def test_merge_globals_rule() -> None:
+    assert merge_globals({"a": 1, "m": {"x": 1}, "l": [1]}, {"a": 2, "m": {"y": 2}, "l": [2]}) == {
+        "a": 2,
+        "m": {"x": 1, "y": 2},
+        "l": [1, 2],
+    }
+    assert merge_globals({"Ref": "A"}, {"Ref": "B"}) == {"Ref": "B"}
+
+
+def test_raw_websocket_api(fixtures: Path) -> None:
+    project = load_sam(fixtures / "chat_sam" / "template.yaml", LoadOptions(env={}, stack_name="chat"))
+    (ws,) = project.apis
+    assert (ws.kind, ws.name, [s.name for s in ws.stages]) == (ApiKind.WEBSOCKET, "chat", ["prod"])
+    assert ws.route_selection_expression == "$request.body.action"
+    routes = {r.route_key: r for r in ws.routes}
+    assert routes["$connect"].integration.function == "ConnectFunction"  # type: ignore[union-attr]
+    assert routes["sendMessage"].integration.function == "SendFunction"  # type: ignore[union-attr]
+    (table,) = project.tables
+    assert table.table_name == "chat-ConnectionsTable"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_intrinsics(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Names:
+    Type: CommaDelimitedList
+    Default: "a,b,c"
+  Env:
+    Type: String
+    Default: dev
+Conditions:
+  IsDev: !Equals [!Ref Env, dev]
+  NotDev: !Not [!Condition IsDev]
+  Both: !And [!Condition IsDev, !Equals [1, "1"]]
+  Either: !Or [!Condition NotDev, !Condition Both]
+Mappings:
+  Sizes:
+    dev: {mem: 256}
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.main
+      Runtime: python3.12
+      MemorySize: !FindInMap [Sizes, !Ref Env, mem]
+      Environment:
+        Variables:
+          JOIN: !Join [":", !Ref Names]
+          SELECT: !Select [2, !Ref Names]
+          SPLIT: !Select [1, !Split ["/", "x/y/z"]]
+          SUB: !Sub "${AWS::StackName}-${AWS::Region}-${AWS::AccountId}-${Env}-${!Literal}"
+          SUBLIST: !Sub ["${A}-${F.Arn}", {A: !If [Either, yes-either, no]}]
+          IFNOVALUE: !If [NotDev, x, !Ref AWS::NoValue]
+          B64: !Base64 hi
+          AZ: !Select [0, !GetAZs ""]
+          SELF: !Ref F
+""",
+    )
+    env = load_sam(path, LoadOptions(env={}, stack_name="st", region="eu-west-1")).functions["F"].environment
+    assert dict(env) == {
+        "JOIN": "a:b:c",
+        "SELECT": "c",
+        "SPLIT": "y",
+        "SUB": "st-eu-west-1-000000000000-dev-${Literal}",
+        "SUBLIST": "yes-either-arn:aws:lambda:eu-west-1:000000000000:function:st-F",
+        "B64": "aGk=",
+        "AZ": "eu-west-1a",
+        "SELF": "st-F",
+    }
+
+
+def test_explicit_api_with_definition_body_auth_and_usage_plan(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Variables: {backend: b.example.com}
+      Auth:
+        DefaultAuthorizer: Tok
+        ApiKeyRequired: true
+        Authorizers:
+          Tok:
+            FunctionArn: !GetAtt AuthFn.Arn
+            Identity: {Header: X-Token, ReauthorizeEvery: 30}
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Quota: {Limit: 100, Period: DAY}
+          Throttle: {BurstLimit: 5, RateLimit: 2}
+      GatewayResponses:
+        DEFAULT_4XX:
+          ResponseParameters:
+            Headers:
+              Access-Control-Allow-Origin: "'*'"
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: from-body, version: "1"}
+        paths:
+          /mock:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.main
+      Runtime: python3.12
+      Events:
+        E:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /items
+            Method: any
+            Auth:
+              Authorizer: NONE
+  AuthFn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.auth
+      Runtime: python3.12
+""",
+    )
+    (api,) = load_sam(path, LoadOptions(env={}, stack_name="s")).apis
+    assert api.name == "from-body"
+    assert [(s.name, dict(s.variables)) for s in api.stages] == [("live", {"backend": "b.example.com"})]
+    assert sorted(r.path for r in api.resources) == ["/", "/items", "/mock"]
+    items = api.resource("/items").methods["ANY"]  # type: ignore[union-attr]
+    assert (items.authorization_type, items.api_key_required) == (AuthorizationType.NONE, True)
+    tok = api.authorizers["Tok"]
+    assert (tok.type, tok.function, tok.identity_source, tok.result_ttl_in_seconds) == (
+        AuthorizerType.TOKEN,
+        "AuthFn",
+        ("method.request.header.X-Token",),
+        30,
+    )
+    (plan,) = api.usage_plans
+    assert (plan.quota_limit, plan.quota_period, plan.throttle_burst_limit, plan.api_keys) == (
+        100,
+        "DAY",
+        5,
+        ("ApiApiKey",),
+    )
+    assert dict(api.gateway_responses["DEFAULT_4XX"].response_parameters) == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"
+    }
