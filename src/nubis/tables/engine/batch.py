@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nubis.tables import limits
+from nubis.tables.engine import indexes
 from nubis.tables.engine.capacity import read_units, write_units
 from nubis.tables.engine.catalog import Catalog
 from nubis.tables.engine.items import StorageKey, apply_write, storage_key_of_item, storage_key_of_key
@@ -98,7 +99,8 @@ def run_batch_get(
     return result
 
 
-BatchWrite = list[tuple[TableDescription, StorageKey, Item | None]]
+BatchWrite = list[tuple[TableDescription, StorageKey, Item | None, Item]]
+"""(table, storage key, the item to put or None to delete, the request's item or key)."""
 
 
 def prepare_batch_write(catalog: Catalog, region: str, request: dict[str, Any]) -> BatchWrite:
@@ -144,7 +146,7 @@ def prepare_batch_write(catalog: Catalog, region: str, request: dict[str, Any]) 
             if skey in seen:
                 raise ValidationException("Provided list of item keys contains duplicates")
             seen.add(skey)
-            writes.append((table, skey, value if kind == "put" else None))
+            writes.append((table, skey, value if kind == "put" else None, value))
     return writes
 
 
@@ -152,22 +154,29 @@ def _constant(item: Item | None) -> Callable[[Item | None], Item | None]:
     return lambda _old: item
 
 
-def batch_write_fn(writes: BatchWrite) -> Callable[[WriteView], dict[str, float]]:
-    def fn(view: WriteView) -> dict[str, float]:
+BatchOutcome = tuple[dict[str, float], dict[str, list[dict[str, Any]]]]
+
+
+def batch_write_fn(writes: BatchWrite, metrics: bool) -> Callable[[WriteView], BatchOutcome]:
+    def fn(view: WriteView) -> BatchOutcome:
         units: dict[str, float] = {}
-        for table, skey, item in writes:
+        for table, skey, item, _ in writes:
             outcome = apply_write(view, table, skey, None, _constant(item), False)
             entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
             units[table.name] = (
                 units.get(table.name, 0.0) + write_units(outcome.old_size, outcome.new_size) + entry_units
             )
-        return units
+        touched = [(table, skey[0], skey[1], given[table.key_schema.hash.name]) for table, skey, _, given in writes]
+        return units, (indexes.collections_touched(view, touched) if metrics else {})
 
     return fn
 
 
-def batch_write_response(request: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:
+def batch_write_response(request: dict[str, Any], result: BatchOutcome) -> dict[str, Any]:
+    units, collections = result
     out: dict[str, Any] = {"UnprocessedItems": {}}
+    if collections:
+        out["ItemCollectionMetrics"] = collections
     cc = _capacity_list(request.get("ReturnConsumedCapacity"), units, read=False)
     if cc is not None:
         out["ConsumedCapacity"] = cc

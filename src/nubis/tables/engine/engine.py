@@ -351,13 +351,16 @@ class Engine:
 
     def _prepare_batch_write(self, region: str, request: Request) -> PreparedWrite:
         writes = batch.prepare_batch_write(self.catalog, region, request)
-        return PreparedWrite(batch.batch_write_fn(writes), lambda units: batch.batch_write_response(request, units))
+        metrics = request.get("ReturnItemCollectionMetrics") == "SIZE"
+        return PreparedWrite(
+            batch.batch_write_fn(writes, metrics), lambda result: batch.batch_write_response(request, result)
+        )
 
     def _prepare_transact_write(self, region: str, request: Request) -> PreparedWrite:
         actions = transactions.prepare_write(self.catalog, region, request)
         return PreparedWrite(
             transactions.write_fn(region, request, actions),
-            lambda units: transactions.write_response(request, units),
+            lambda result: transactions.write_response(request, result),
         )
 
     def transact_get_items(self, region: str, request: Request) -> Response:

@@ -222,3 +222,21 @@ def collection_metrics(table: TableDescription, item: Item, size: int) -> dict[s
         "ItemCollectionKey": {table.key_schema.hash.name: item[table.key_schema.hash.name]},
         "SizeEstimateRangeGB": [low, low + 1.0],
     }
+
+
+def collections_touched(
+    view: ReadView, touched: list[tuple[TableDescription, int, bytes, AttributeValue]]
+) -> dict[str, list[dict[str, Any]]]:
+    """``ItemCollectionMetrics`` for a multi-item write: one entry per collection written, by table name.
+
+    Only tables with local secondary indexes have item collections ([D] ItemCollectionMetrics).
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[int, bytes]] = set()
+    for table, h, pk, hash_value in touched:
+        if not any(i.kind == "LSI" for i in table.indexes) or (table.space, pk) in seen:
+            continue
+        seen.add((table.space, pk))
+        size = collection_bytes(view, table, h, pk)
+        out.setdefault(table.name, []).append(collection_metrics(table, {table.key_schema.hash.name: hash_value}, size))
+    return out

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from nubis.tables import limits
-from nubis.tables.engine import items
+from nubis.tables.engine import indexes, items
 from nubis.tables.engine.capacity import read_units, write_units
 from nubis.tables.engine.catalog import Catalog
 from nubis.tables.engine.stored import packed_size, unpack
@@ -59,6 +59,8 @@ class WriteAction:
     compute: Callable[[Item | None], Item | None] | None
     """None for ConditionCheck: nothing is written."""
     return_old_on_failure: bool
+    hash_value: dict[str, Any]
+    """The item's partition key value (for ItemCollectionMetrics)."""
 
 
 def _one_action(entry: Any, index: int, actions: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
@@ -128,7 +130,13 @@ def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> lis
         seen.add((table.space, skey))
         actions.append(
             WriteAction(
-                kind, table, skey, compiled, compute, spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+                kind,
+                table,
+                skey,
+                compiled,
+                compute,
+                spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+                payload[table.key_schema.hash.name],
             )
         )
     return actions
@@ -149,6 +157,7 @@ def _token_key(region: str, token: str) -> items.StorageKey:
 
 
 def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -> Callable[[WriteView], dict[str, Any]]:
+    """The whole transaction as one write function; it returns ``{"units": ..., "collections": ...}``."""
     token: str | None = request.get("ClientRequestToken")
     print_ = fingerprint(request) if token is not None else ""
 
@@ -161,7 +170,7 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                 if record["expires"] > now:
                     if record["fingerprint"] != print_:
                         raise IdempotentParameterMismatchException()
-                    return dict(record["units"])
+                    return {"units": dict(record["units"]), "collections": {}}
         # Phase 1: read every item and decide; nothing is written unless every action passes.
         olds: list[tuple[TableDescription, Item | None, int]] = []
         news: list[Item | None] = []
@@ -204,13 +213,24 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
         if token is not None:
             record = {"fingerprint": print_, "expires": now + TOKEN_TTL_SECONDS, "units": units}
             view.put(TOKEN_SPACE, *_token_key(region, token), orjson.dumps(record))
-        return units
+        collections: dict[str, Any] = {}
+        if request.get("ReturnItemCollectionMetrics") == "SIZE":
+            touched = [
+                (live, a.skey[0], a.skey[1], a.hash_value)
+                for a, (live, _, _) in zip(actions, olds, strict=True)
+                if a.compute is not None
+            ]
+            collections = indexes.collections_touched(view, touched)
+        return {"units": units, "collections": collections}
 
     return fn
 
 
-def write_response(request: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:
+def write_response(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    units: dict[str, float] = result["units"]
     out: dict[str, Any] = {}
+    if result["collections"]:
+        out["ItemCollectionMetrics"] = result["collections"]
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         out["ConsumedCapacity"] = [

@@ -70,3 +70,43 @@ def test_collection_metrics_follow_the_collection(engine, monkeypatch):
     monkeypatch.setattr(limits, "MAX_ITEM_COLLECTION_BYTES", 10**12)
     out = _put(engine, "m", "s0", 10)
     assert out["ItemCollectionMetrics"] == {"ItemCollectionKey": {"pk": {"S": "m"}}, "SizeEstimateRangeGB": [0.0, 1.0]}
+
+
+@pytest.mark.D
+def test_batch_and_transaction_writes_report_each_collection(engine, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ITEM_COLLECTION_BYTES", 10**12)
+    item = {"n": {"N": "1"}}
+    out = engine.execute(
+        "BatchWriteItem",
+        R,
+        {
+            "RequestItems": {
+                "col": [
+                    {"PutRequest": {"Item": {"pk": {"S": "x"}, "sk": {"S": "1"}, **item}}},
+                    {"PutRequest": {"Item": {"pk": {"S": "x"}, "sk": {"S": "2"}, **item}}},
+                    {"PutRequest": {"Item": {"pk": {"S": "y"}, "sk": {"S": "1"}, **item}}},
+                ]
+            },
+            "ReturnItemCollectionMetrics": "SIZE",
+        },
+    )
+    keys = sorted(m["ItemCollectionKey"]["pk"]["S"] for m in out["ItemCollectionMetrics"]["col"])
+    assert keys == ["x", "y"]
+    out = engine.execute(
+        "TransactWriteItems",
+        R,
+        {
+            "TransactItems": [
+                {"Delete": {"TableName": "col", "Key": {"pk": {"S": "x"}, "sk": {"S": "1"}}}},
+                {"Put": {"TableName": "col", "Item": {"pk": {"S": "z"}, "sk": {"S": "1"}, **item}}},
+            ],
+            "ReturnItemCollectionMetrics": "SIZE",
+        },
+    )
+    assert sorted(m["ItemCollectionKey"]["pk"]["S"] for m in out["ItemCollectionMetrics"]["col"]) == ["x", "z"]
+    out = engine.execute(
+        "BatchWriteItem",
+        R,
+        {"RequestItems": {"col": [{"DeleteRequest": {"Key": {"pk": {"S": "y"}, "sk": {"S": "1"}}}}]}},
+    )
+    assert "ItemCollectionMetrics" not in out  # not asked for
