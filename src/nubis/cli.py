@@ -35,7 +35,13 @@ def _serve(args: argparse.Namespace) -> int:
         reload={None: "auto", True: "on", False: "off"}[args.reload],
         async_retry_delays=args.async_retry_delays,
     )
-    serve(settings)
+    from nubis.project.errors import ProjectError
+
+    try:
+        serve(settings)
+    except ProjectError as exc:
+        print(f"nubis serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -86,10 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="serve the AWS-protocol endpoint (tables, functions) on one HTTP port",
-        description="Serve the DynamoDB-compatible table service and the Lambda API on one HTTP endpoint. "
-        "Data lives under --data-dir (default ./.nubis). Functions are declared with --function; handler "
-        "code lives in the project folder. Ctrl-C or SIGTERM shuts down cleanly.",
+        help="serve a project (its APIs, functions and tables) and the AWS-protocol endpoint on one HTTP port",
+        description="Serve the project in PROJECT (serverless.yml, template.yaml, openapi.yaml or nubis_app.py): "
+        "its functions, its DynamoDB tables and its HTTP and REST APIs (REST at /{stage}/..., an HTTP API's "
+        "$default stage at /..., any API at {api-id}.execute-api.localhost), plus the DynamoDB-compatible table "
+        "service and the Lambda API, on one HTTP endpoint. Data lives under --data-dir (default ./.nubis). "
+        "More functions can be declared with --function. Ctrl-C or SIGTERM shuts down cleanly.",
     )
     serve.add_argument("project", nargs="?", default=".", help="project folder (default: the current folder)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

@@ -74,7 +74,8 @@ class NubisServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nubis serve exited early:\n{self.log_path.read_text()}")
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=1) as response:
+                # The Lambda API's ListFunctions: always the server's own, whatever APIs the project serves at /.
+                with urllib.request.urlopen(self.url + "/2015-03-31/functions/", timeout=1) as response:
                     if response.status == 200:
                         return self
             except OSError:

@@ -1,0 +1,112 @@
+"""The gateway's ASGI entry: find the API and stage a request is for, build its context, run its pipeline.
+
+URLs [reference §3, §12]: a REST API stage at ``/{stage}/...``; an HTTP API's ``$default`` stage at ``/...`` and
+its other stages at ``/{stage}/...``; and any API by host, ``{api-id}.execute-api.localhost[:port]``. Without a
+host match the first API (in project order) with a stage of the path's first segment wins, then an HTTP API's
+``$default`` stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+
+from nubis.gateway.context import InvocationContext, Invoker
+from nubis.gateway.deployment import Deployment, compile_deployments
+from nubis.gateway.pipelines import HTTP_PIPELINE, REST_PIPELINE
+from nubis.gateway.responses import MAX_PAYLOAD
+from nubis.project.model import ApiKind, Project
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+HOST_PATTERN = re.compile(r"^([a-z0-9]{10})\.execute-api\.")
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    server = scope.get("server")
+    return f"{server[0]}:{server[1]}" if server else "localhost"
+
+
+class GatewayApp:
+    """Serves a project's HTTP and REST APIs; ``claims(scope)`` tells the server whether a request is ours."""
+
+    def __init__(self, project: Project, invoker: Invoker, *, account: str, region: str) -> None:
+        self.project = project
+        self.invoker = invoker
+        self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
+
+    def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
+        """The deployment a request is for and the path inside its stage, or None."""
+        raw: bytes = scope.get("raw_path") or scope["path"].encode()
+        path = raw.decode("latin-1").split("?", 1)[0] or "/"
+        candidates: Sequence[Deployment] = self.deployments
+        found = HOST_PATTERN.match(_host(scope))
+        if found is not None:
+            candidates = [d for d in self.deployments if d.api.id == found.group(1)]
+        first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        for deployment in candidates:
+            if deployment.stage.name == first:
+                rest = path[len(first) + 1 :]
+                return deployment, rest or "/"
+        for deployment in candidates:
+            if deployment.kind is ApiKind.HTTP and deployment.stage.name == "$default":
+                return deployment, path
+        return None
+
+    def claims(self, scope: Scope) -> bool:
+        """Whether a project API serves this request; the answer is kept in the scope for ``__call__``."""
+        resolved = self.resolve(scope)
+        scope["nubis.gateway"] = resolved
+        return resolved is not None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        resolved = scope["nubis.gateway"] if "nubis.gateway" in scope else self.resolve(scope)
+        assert resolved is not None, "the server only sends requests the gateway claims"
+        deployment, stage_path = resolved
+        body = await _read_body(receive)
+        raw: bytes = scope.get("raw_path") or scope["path"].encode()
+        path = raw.decode("latin-1").split("?", 1)[0] or "/"
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
+        client = scope.get("client")
+        ctx = InvocationContext(
+            deployment=deployment,
+            invoker=self.invoker,
+            method=scope["method"],
+            path=path,
+            stage_path=stage_path,
+            raw_query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            domain_name=_host(scope),
+            source_ip=client[0] if client else "127.0.0.1",
+        )
+        pipeline = HTTP_PIPELINE if deployment.kind is ApiKind.HTTP else REST_PIPELINE
+        response = await pipeline.run(ctx)
+        data = b"" if scope["method"] == "HEAD" else response.body
+        out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers if k.lower() != "content-length"]
+        out.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": out})
+        await send({"type": "http.response.body", "body": data})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole body; past the 10 MB limit the rest is drained and one byte over the limit kept, so that
+    ``parse`` answers 413 without holding a huge body in memory."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        if chunk and size <= MAX_PAYLOAD:
+            chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body[: MAX_PAYLOAD + 1] if size > MAX_PAYLOAD else body

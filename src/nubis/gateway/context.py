@@ -1,0 +1,91 @@
+"""``InvocationContext``: one request's journey through a pipeline, its inputs and each step's output.
+
+The app fills the request fields; ``parse`` sets the ids and times; ``route`` sets ``match``; the integration sets
+``response``; response handlers adjust ``response``. Fields start empty and each step sets its own once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from nubis.gateway.deployment import Deployment
+
+
+class InvocationOutcome(Protocol):
+    """What the gateway reads of an invocation (``nubis.functions.InvocationResult`` has it)."""
+
+    payload: bytes
+    function_error: str | None
+
+
+class Invoker(Protocol):
+    """The part of ``nubis.functions.Invoker`` the gateway uses; declared here so that the pure modules that
+    read the context never depend on the function runtime."""
+
+    async def invoke(self, name: str, payload: bytes = b"") -> InvocationOutcome: ...
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    """What goes back to the client."""
+
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lower:
+                return value
+        return None
+
+    def drop(self, *names: str) -> None:
+        lowered = {n.lower() for n in names}
+        self.headers = [(k, v) for k, v in self.headers if k.lower() not in lowered]
+
+
+@dataclass(slots=True)
+class RouteMatch:
+    """The route step's output: what matched and the path parameters."""
+
+    route_key: str
+    """HTTP APIs: the route key (``GET /items/{id}``, ``$default``). REST: ``METHOD /resource``."""
+    resource_path: str | None
+    """REST (and HTTP payload 1.0's ``resource``): the resource path template."""
+    integration: Any
+    """The ``nubis.project.model.Integration`` of the matched route or method."""
+    path_parameters: dict[str, str]
+    resource_id: str | None = None
+
+
+@dataclass(slots=True)
+class InvocationContext:
+    deployment: Deployment
+    invoker: Invoker
+    method: str
+    path: str
+    """The raw request path, stage included (``/dev/items/1``), not percent-decoded."""
+    stage_path: str
+    """The path inside the stage (``/items/1``), the one routes match against."""
+    raw_query: str
+    headers: list[tuple[str, str]]
+    """Request headers in arrival order, names as received."""
+    body: bytes
+    domain_name: str
+    source_ip: str
+    protocol: str = "HTTP/1.1"
+    request_id: str = ""
+    extended_request_id: str = ""
+    request_time: str = ""
+    request_time_epoch: int = 0
+    match: RouteMatch | None = None
+    response: HttpResponse | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        found = [value for key, value in self.headers if key.lower() == lower]
+        return ",".join(found) if found else None

@@ -1,0 +1,89 @@
+"""Request normalisation shared by every payload (reference §1.5)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from urllib.parse import unquote_plus
+
+from nubis.gateway.context import InvocationContext
+
+DROPPED_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "content-md5",
+        "expect",
+        "max-forwards",
+        "proxy-authenticate",
+        "server",
+        "te",
+        "transfer-encoding",
+        "trailer",
+        "upgrade",
+        "www-authenticate",
+    }
+)
+"""Headers that never reach the integration (LS header_utils.py, built from AWS tests) [P]."""
+
+TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
+
+
+def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
+    """The request headers an integration sees: hop-by-hop ones dropped, ``X-Forwarded-*`` added [P LS]."""
+    headers = [(k, v) for k, v in ctx.headers if k.lower() not in DROPPED_HEADERS]
+    names = {k.lower() for k, _ in headers}
+    forwarded_for = ctx.header("x-forwarded-for")
+    headers = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
+    headers.append(("X-Forwarded-For", f"{forwarded_for}, {ctx.source_ip}" if forwarded_for else ctx.source_ip))
+    if "x-forwarded-proto" not in names:
+        headers.append(("X-Forwarded-Proto", "http"))
+    if "x-forwarded-port" not in names:
+        port = ctx.domain_name.rpartition(":")[2] if ":" in ctx.domain_name else "80"
+        headers.append(("X-Forwarded-Port", port))
+    return headers
+
+
+def query_pairs(raw_query: str) -> list[tuple[str, str]]:
+    """Decoded query pairs in order (``+`` is a space, ``%2B`` a plus) [V LS params-encoding]."""
+    pairs: list[tuple[str, str]] = []
+    for part in raw_query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        pairs.append((unquote_plus(key), unquote_plus(value)))
+    return pairs
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def matches_media_types(content_type: str | None, patterns: Iterable[str]) -> bool:
+    """Whether a media type matches an entry of ``binaryMediaTypes`` (exact, ``type/*`` or ``*/*``) [D]."""
+    kind = media_type(content_type)
+    if not kind:
+        return False
+    major = kind.split("/", 1)[0]
+    for pattern in patterns:
+        pattern = pattern.lower()
+        if pattern in ("*/*", kind) or (pattern.endswith("/*") and pattern[:-2] == major):
+            return True
+    return False
+
+
+def encode_body(body: bytes, as_base64: bool) -> str:
+    if as_base64:
+        return base64.b64encode(body).decode()
+    return body.decode("utf-8", errors="replace")
+
+
+def domain_prefix(domain_name: str) -> str:
+    return domain_name.split(".", 1)[0].split(":", 1)[0]
+
+
+def body_is_binary(content_type: str | None) -> bool:
+    """HTTP APIs have no ``binaryMediaTypes``: ``text/*`` and JSON/XML/JavaScript bodies go as text, everything
+    else (no Content-Type, forms, multipart) as base64 [P ministack#766, serverless-offline#1776]."""
+    kind = media_type(content_type)
+    return not (kind.startswith("text/") or kind in TEXT_TYPES)

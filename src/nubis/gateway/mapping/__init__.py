@@ -1,0 +1,1 @@
+"""Pure request and response mapping (parameters, templates): no I/O, no globals."""

@@ -1,0 +1,26 @@
+"""The architecture in lists: each API kind's request steps, exception handler and response steps.
+
+::
+
+    HTTP:  parse → cors.preflight → route → integrate     | gateway_errors | cors.headers → enrich
+    REST:  parse → route → integrate                      | gateway_errors | enrich
+
+TODO(#6): authorize, throttle, api_key, validate_request, integration_request/response, access_log, metrics.
+"""
+
+from __future__ import annotations
+
+from nubis.gateway.chain import HandlerChain
+from nubis.gateway.handlers import cors, enrich, gateway_errors, integrate, parse, route
+
+HTTP_PIPELINE = HandlerChain(
+    request=(parse.parse_request, cors.preflight, route.route_request, integrate.integrate),
+    exception=gateway_errors.render_gateway_error,
+    response=(cors.add_cors_headers, enrich.add_request_ids),
+)
+
+REST_PIPELINE = HandlerChain(
+    request=(parse.parse_request, route.route_request, integrate.integrate),
+    exception=gateway_errors.render_gateway_error,
+    response=(enrich.add_request_ids,),
+)

@@ -1,0 +1,105 @@
+"""The gateway-response catalogue: one exception per response the gateway itself sends, with AWS's status, body
+and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.py``.
+
+::
+
+    GatewayResponseError
+    ├── MissingAuthenticationToken   REST 403  (no resource/method matches)          [V LS test_routing_not_found]
+    ├── IntegrationFailure           REST 502  (function error, malformed result)    [V LS ...payload_format_validation]
+    ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
+    ├── RequestTooLarge              413       (body over 10 MB)                     [D limits.md]
+    ├── ApiConfigurationError        REST 500
+    ├── NotFound                     HTTP 404  {"message":"Not Found"}               [D http-api-develop-routes.md]
+    ├── InternalServerError          HTTP 500  {"message":"Internal Server Error"}   [D http-api-troubleshooting-lambda]
+    └── ServiceUnavailable           HTTP 503  (integration timeout)                 [D limits.md]
+"""
+
+from __future__ import annotations
+
+import orjson
+
+MAX_PAYLOAD = 10 * 1024 * 1024
+"""API Gateway's request payload limit, 10 MB, for REST and HTTP APIs [D limits.md]."""
+
+
+class GatewayResponseError(Exception):
+    """A response the gateway sends instead of the integration's."""
+
+    response_type: str = "DEFAULT_5XX"
+    status: int = 500
+    message: str = "Internal server error"
+    error_type: str | None = "InternalServerErrorException"
+    """The ``x-amzn-ErrorType`` header (REST only)."""
+    content_type: str = "application/json"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message is not None:
+            self.message = message
+
+    def body(self) -> bytes:
+        return orjson.dumps({"message": self.message})
+
+
+class MissingAuthenticationToken(GatewayResponseError):
+    response_type = "MISSING_AUTHENTICATION_TOKEN"
+    status = 403
+    message = "Missing Authentication Token"
+    error_type = "MissingAuthenticationTokenException"
+
+
+class IntegrationFailure(GatewayResponseError):
+    """A Lambda function error or a malformed proxy result: REST answers 502 [V LS]."""
+
+    response_type = "DEFAULT_5XX"
+    status = 502
+    message = "Internal server error"
+    error_type = "InternalServerErrorException"
+
+
+class IntegrationTimeout(GatewayResponseError):
+    response_type = "INTEGRATION_TIMEOUT"
+    status = 504
+    message = "Endpoint request timed out"
+    error_type = "InternalServerErrorException"
+
+
+class ApiConfigurationError(GatewayResponseError):
+    response_type = "API_CONFIGURATION_ERROR"
+    status = 500
+    message = "Internal server error"
+    error_type = "ApiConfigurationException"
+
+
+class RequestTooLarge(GatewayResponseError):
+    """Over 10 MB: a plain-text body, as the edge sends it [ISSUE koki-develop/lgtm-generator#10]."""
+
+    response_type = "REQUEST_TOO_LARGE"
+    status = 413
+    message = f"HTTP content length exceeded {MAX_PAYLOAD} bytes."
+    error_type = None
+    content_type = "text; charset=utf-8"
+
+    def body(self) -> bytes:
+        return self.message.encode()
+
+
+class NotFound(GatewayResponseError):
+    response_type = "NOT_FOUND"
+    status = 404
+    message = "Not Found"
+    error_type = None
+
+
+class InternalServerError(GatewayResponseError):
+    """HTTP APIs' 500, capital S and E unlike REST [D http-api-troubleshooting-lambda.md]."""
+
+    status = 500
+    message = "Internal Server Error"
+    error_type = None
+
+
+class ServiceUnavailable(GatewayResponseError):
+    status = 503
+    message = "Service Unavailable"
+    error_type = None

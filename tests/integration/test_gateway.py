@@ -1,0 +1,565 @@
+"""The gateway through a real ``nubis serve PROJECT``: a Serverless Framework project (REST ``http`` and HTTP API
+``httpApi`` events, a DynamoDB table) and a SAM application (stage variables, binary media types, an integration
+timeout, an HTTP API with payload 1.0). Expected shapes come from ``shared/reference/gateway.md`` §1-3 and carry
+the evidence marker of the rule they rely on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+
+from nubis.project.discover import load_project
+from nubis.testing import NubisServer
+
+PROJECTS = Path(__file__).parent / "gateway_projects"
+CLF = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
+SHORT_ID = re.compile(r"^[A-Za-z0-9_-]{15}=$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+REST_EVENT_KEYS = {
+    "resource",
+    "path",
+    "httpMethod",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+    "body",
+    "isBase64Encoded",
+}
+REST_CONTEXT_KEYS = {
+    "accountId",
+    "apiId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+}
+IDENTITY_KEYS = {
+    "accessKey",
+    "accountId",
+    "caller",
+    "cognitoAuthenticationProvider",
+    "cognitoAuthenticationType",
+    "cognitoIdentityId",
+    "cognitoIdentityPoolId",
+    "principalOrgId",
+    "sourceIp",
+    "user",
+    "userAgent",
+    "userArn",
+}
+
+
+class Running:
+    def __init__(self, server: NubisServer, project: Path) -> None:
+        self.server = server
+        self.project = load_project(project)
+        self.http = httpx.Client(base_url=server.url, timeout=30)
+
+    def api_id(self, kind: str) -> str:
+        assert self.project is not None
+        return next(api.id for api in self.project.apis if api.kind.value == kind)
+
+
+def _serve(tmp: Path, name: str) -> Iterator[Running]:
+    project = tmp / name
+    shutil.copytree(PROJECTS / name, project)
+    with NubisServer(tmp / "data", extra_args=["--storage", "memory:", str(project)]) as server:
+        running = Running(server, project)
+        yield running
+        running.http.close()
+
+
+@pytest.fixture(scope="module")
+def sls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    yield from _serve(tmp_path_factory.mktemp("sls"), "sls")
+
+
+@pytest.fixture(scope="module")
+def sam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    yield from _serve(tmp_path_factory.mktemp("sam"), "sam")
+
+
+# ---------------------------------------------------------------------------------------------- serving
+
+
+def test_serve_prints_each_endpoint_url(sam: Running):
+    log = sam.server.log_path.read_text()
+    url = sam.server.url
+    assert f"REST API samrest stage prod: {url}/prod" in log
+    assert f"HTTP API sam stage live: {url}/live" in log
+    assert f"{sam.api_id('REST')}.execute-api.localhost:{sam.server.port}/prod" in log
+
+
+def test_host_based_routing_selects_the_api(sam: Running):
+    api_id = sam.api_id("REST")
+    response = sam.http.get("/prod/echo/x", headers={"host": f"{api_id}.execute-api.localhost"})
+    event = response.json()
+    assert event["requestContext"]["apiId"] == api_id
+    assert event["requestContext"]["domainName"] == f"{api_id}.execute-api.localhost"
+    assert event["requestContext"]["domainPrefix"] == api_id
+
+
+def test_the_event_loop_is_not_blocked_by_a_running_function(sam: Running):
+    slow: dict[str, int] = {}
+    thread = threading.Thread(target=lambda: slow.update(status=sam.http.get("/prod/slow").status_code))
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert sam.http.get("/prod/echo/fast").status_code == 200
+    assert time.monotonic() - started < 0.9
+    thread.join()
+    assert slow["status"] == 504
+
+
+def test_aws_protocol_requests_still_reach_the_tables_and_lambda_apis(sls: Running):
+    listed = sls.http.get("/2015-03-31/functions/").json()
+    assert {f["FunctionName"] for f in listed["Functions"]} >= {"gwsls-dev-echo", "gwsls-dev-notes"}
+
+
+def test_handler_boto3_reaches_the_project_table_and_tables_survive_a_restart(
+    sls: Running, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+):
+    rest = sls.http.put("/dev/notes/n1", content="from rest")
+    assert rest.status_code == 200, rest.text
+    assert rest.json() == {"id": "n1", "text": "from rest"}
+    http = sls.http.put("/notes/n2", content="from http", headers={"content-type": "text/plain"})
+    assert http.json() == {"id": "n2", "text": "from http"}
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=sls.server.url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    item = ddb.get_item(TableName="gwsls-dev-notes", Key={"id": {"S": "n2"}})["Item"]
+    assert item["text"] == {"S": "from http"}
+
+
+def test_table_creation_is_idempotent_on_restart(tmp_path: Path):
+    project = tmp_path / "sls"
+    shutil.copytree(PROJECTS / "sls", project)
+    data = tmp_path / "data"
+    with NubisServer(data, extra_args=[str(project)]) as server:
+        assert httpx.put(f"{server.url}/dev/notes/keep", content="kept", timeout=30).status_code == 200
+    with NubisServer(data, extra_args=[str(project)]) as server:
+        ddb = boto3.client(
+            "dynamodb",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIDEXAMPLE",
+            aws_secret_access_key="secret",
+        )
+        assert ddb.list_tables()["TableNames"] == ["gwsls-dev-notes"]
+        assert ddb.get_item(TableName="gwsls-dev-notes", Key={"id": {"S": "keep"}})["Item"]["text"] == {"S": "kept"}
+
+
+# ---------------------------------------------------------------------------------------------- HTTP APIs
+
+
+@pytest.mark.D
+def test_http_payload_2_0_has_aws_shape(sls: Running):
+    response = sls.http.get(
+        "/items/42?a=1&a=2&b=x%20y",
+        headers=[("X-Multi", "v1"), ("X-Multi", "v2"), ("Cookie", "c1=v1; c2=v2"), ("User-Agent", "tester/1")],
+    )
+    assert response.status_code == 200
+    event = response.json()
+    assert set(event) == {
+        "version",
+        "routeKey",
+        "rawPath",
+        "rawQueryString",
+        "cookies",
+        "headers",
+        "queryStringParameters",
+        "pathParameters",
+        "requestContext",
+        "isBase64Encoded",
+    }
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "GET /items/{id}"
+    assert event["rawPath"] == "/items/42"
+    assert event["rawQueryString"] == "a=1&a=2&b=x%20y"
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert "cookie" not in event["headers"]
+    assert event["headers"]["x-multi"] == "v1,v2"
+    assert all(name == name.lower() for name in event["headers"])
+    assert event["queryStringParameters"] == {"a": "1,2", "b": "x y"}
+    assert event["pathParameters"] == {"id": "42"}
+    assert event["isBase64Encoded"] is False
+    context = event["requestContext"]
+    assert set(context) == {
+        "accountId",
+        "apiId",
+        "domainName",
+        "domainPrefix",
+        "http",
+        "requestId",
+        "routeKey",
+        "stage",
+        "time",
+        "timeEpoch",
+    }
+    assert context["http"] == {
+        "method": "GET",
+        "path": "/items/42",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "tester/1",
+    }
+    assert context["apiId"] == sls.api_id("HTTP")
+    assert re.fullmatch(r"\d{12}", context["accountId"])
+    assert context["routeKey"] == "GET /items/{id}"
+    assert context["stage"] == "$default"
+    assert CLF.match(context["time"])
+    assert isinstance(context["timeEpoch"], int)
+    assert SHORT_ID.match(context["requestId"])
+    assert response.headers["apigw-requestid"] == context["requestId"]
+
+
+@pytest.mark.D
+def test_http_payload_2_0_omits_empty_collections_and_carries_a_text_body(sls: Running):
+    event = sls.http.post("/anything", content='{"k": 1}', headers={"content-type": "application/json"}).json()
+    assert event["routeKey"] == "$default"
+    assert event["rawQueryString"] == ""
+    for absent in ("cookies", "queryStringParameters", "pathParameters", "stageVariables"):
+        assert absent not in event
+    assert event["body"] == '{"k": 1}'
+    assert event["isBase64Encoded"] is False
+
+
+@pytest.mark.P
+def test_http_payload_2_0_base64_encodes_non_text_bodies(sls: Running):
+    data = bytes(range(256))
+    event = sls.http.post("/anything", content=data, headers={"content-type": "application/octet-stream"}).json()
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == data
+
+
+@pytest.mark.D
+@pytest.mark.parametrize(
+    ("method", "path", "route_key"),
+    [
+        ("GET", "/items/special", "GET /items/special"),
+        ("GET", "/items/7", "GET /items/{id}"),
+        ("POST", "/items/7", "ANY /items/{proxy+}"),
+        ("GET", "/items/a/b", "ANY /items/{proxy+}"),
+        ("GET", "/files/a/b.txt", "GET /files/{proxy+}"),
+        ("DELETE", "/elsewhere", "$default"),
+    ],
+)
+def test_http_route_priority(sls: Running, method: str, path: str, route_key: str):
+    event = sls.http.request(method, path).json()
+    assert event["routeKey"] == route_key
+
+
+@pytest.mark.D
+def test_http_no_route_is_404_not_found(sam: Running):
+    response = sam.http.get("/live/nothing")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not Found"}
+    assert sam.http.post("/live/v1/1").status_code == 404
+
+
+@pytest.mark.D
+@pytest.mark.parametrize(
+    ("result", "status", "content_type", "body"),
+    [
+        ({"hello": "world"}, 200, "application/json", b'{"hello":"world"}'),
+        ("Hello from Lambda!", 200, "application/json", b"Hello from Lambda!"),
+        (
+            {"statusCode": 201, "headers": {"content-type": "text/html"}, "body": "<p>made</p>"},
+            201,
+            "text/html",
+            b"<p>made</p>",
+        ),
+        (
+            {"statusCode": 200, "headers": {"content-type": "image/png"}, "body": "AAEC", "isBase64Encoded": True},
+            200,
+            "image/png",
+            b"\x00\x01\x02",
+        ),
+    ],
+)
+def test_http_payload_2_0_response_inference(sls: Running, result, status: int, content_type: str, body: bytes):
+    response = sls.http.post("/respond", content=json.dumps(result), headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert response.headers["content-type"] == content_type
+    assert response.content == body
+
+
+@pytest.mark.D
+def test_http_payload_2_0_cookies_become_set_cookie_headers(sls: Running):
+    result = {"statusCode": 200, "cookies": ["a=1", "b=2; Path=/"], "body": "ok"}
+    response = sls.http.post("/respond", content=json.dumps(result), headers={"content-type": "application/json"})
+    assert response.headers.get_list("set-cookie") == ["a=1", "b=2; Path=/"]
+
+
+@pytest.mark.D
+@pytest.mark.parametrize("path", ["/boom", "/respond"])
+def test_http_function_error_or_bad_status_is_500(sls: Running, path: str):
+    response = sls.http.request(
+        "GET" if path == "/boom" else "POST",
+        path,
+        content='{"statusCode": "abc"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+
+
+@pytest.mark.P
+def test_http_cors_preflight_is_answered_by_the_gateway(sls: Running):
+    response = sls.http.options(
+        "/items/1",
+        headers={"origin": "https://app.example.com", "access-control-request-method": "POST"},
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert response.headers["access-control-allow-methods"] == "GET,POST"
+    assert response.headers["access-control-allow-headers"] == "content-type,x-custom"
+    assert response.headers["access-control-max-age"] == "600"
+    other = sls.http.options(
+        "/items/1", headers={"origin": "https://evil.test", "access-control-request-method": "GET"}
+    )
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.D
+def test_http_cors_headers_are_added_to_integration_responses(sls: Running):
+    response = sls.http.get("/items/1", headers={"origin": "https://app.example.com"})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert response.headers["access-control-expose-headers"] == "X-Trace"
+
+
+@pytest.mark.D
+def test_http_payload_1_0_and_stage_variables(sam: Running):
+    response = sam.http.get("/live/v1/5?x=1&x=2")
+    event = response.json()
+    assert set(event) == REST_EVENT_KEYS | {"version"}
+    assert event["version"] == "1.0"
+    assert event["resource"] == "/v1/{id}"
+    assert event["path"] == "/live/v1/5"
+    assert event["pathParameters"] == {"id": "5"}
+    assert event["stageVariables"] == {"flavour": "mint"}
+    assert event["queryStringParameters"] == {"x": "2"}
+    assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"]}
+    context = event["requestContext"]
+    assert context["stage"] == "live"
+    assert context["resourceId"] is None
+    assert context["authorizer"] == {"claims": None, "scopes": None}
+    assert response.headers["apigw-requestid"] == context["requestId"]
+
+
+# ---------------------------------------------------------------------------------------------- REST APIs
+
+
+@pytest.mark.V
+def test_rest_payload_1_0_has_aws_shape(sls: Running):
+    response = sls.http.get("/dev/items/42?a=1&a=2&q=a%2Bb+c", headers={"User-Agent": "tester/1"})
+    assert response.status_code == 200
+    event = response.json()
+    assert set(event) == REST_EVENT_KEYS
+    assert event["resource"] == "/items/{id}"
+    assert event["path"] == "/items/42"
+    assert event["httpMethod"] == "GET"
+    assert event["queryStringParameters"] == {"a": "2", "q": "a+b c"}
+    assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"], "q": ["a+b c"]}
+    assert event["pathParameters"] == {"id": "42"}
+    assert event["stageVariables"] is None
+    assert event["body"] is None
+    assert event["isBase64Encoded"] is False
+    assert event["multiValueHeaders"]["user-agent"] == ["tester/1"]
+    context = event["requestContext"]
+    assert set(context) == REST_CONTEXT_KEYS
+    assert set(context["identity"]) == IDENTITY_KEYS
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+    assert context["identity"]["userAgent"] == "tester/1"
+    assert context["identity"]["accessKey"] is None
+    assert context["path"] == "/dev/items/42"
+    assert context["resourcePath"] == "/items/{id}"
+    assert context["httpMethod"] == "GET"
+    assert context["stage"] == "dev"
+    assert context["protocol"] == "HTTP/1.1"
+    assert context["apiId"] == sls.api_id("REST")
+    assert re.fullmatch(r"[a-z0-9]{6}", context["resourceId"])
+    assert CLF.match(context["requestTime"])
+    assert isinstance(context["requestTimeEpoch"], int)
+    assert UUID.match(context["requestId"])
+    assert SHORT_ID.match(context["extendedRequestId"])
+    assert response.headers["x-amzn-RequestId"] == context["requestId"]
+    assert response.headers["x-amz-apigw-id"] == context["extendedRequestId"]
+
+
+@pytest.mark.V
+def test_rest_greedy_path_keeps_inner_double_slash_and_drops_trailing_slash(sls: Running):
+    event = sls.http.post("/dev/proxy-value//double/", content="payload").json()
+    assert event["resource"] == "/{proxy+}"
+    assert event["path"] == "/proxy-value//double/"
+    assert event["pathParameters"] == {"proxy": "proxy-value//double"}
+    assert event["requestContext"]["path"] == "/dev/proxy-value//double/"
+    assert event["body"] == "payload"
+    assert event["isBase64Encoded"] is False
+
+
+@pytest.mark.V
+def test_rest_literal_resource_beats_parameter(sls: Running):
+    assert sls.http.get("/dev/items/special").json()["resource"] == "/items/special"
+
+
+@pytest.mark.V
+@pytest.mark.parametrize(("method", "path"), [("GET", "/prod/nothing"), ("POST", "/prod/slow"), ("GET", "/prod")])
+def test_rest_unknown_path_or_method_is_403_missing_authentication_token(sam: Running, method: str, path: str):
+    response = sam.http.request(method, path)
+    assert response.status_code == 403
+    assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert UUID.match(response.headers["x-amzn-RequestId"])
+
+
+@pytest.mark.D
+def test_rest_cors_options_mock_integration(sls: Running):
+    response = sls.http.options("/dev/items/1", headers={"origin": "https://x.test"})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-methods"] == "OPTIONS,GET"
+    assert "X-Amz-Date" in response.headers["access-control-allow-headers"]
+    assert response.content == b""
+
+
+@pytest.mark.V
+@pytest.mark.parametrize(
+    ("result", "status", "headers"),
+    [
+        ({"statusCode": 200}, 200, {"content-type": "application/json"}),
+        ({"statusCode": 200, "headers": {"test-header": "value", "header-bool": True}}, 200, {"header-bool": "true"}),
+        (
+            {"statusCode": 200, "multiValueHeaders": {"test-multi": ["value1", "value2"]}},
+            200,
+            {"test-multi": "value1, value2"},
+        ),
+        (
+            {
+                "statusCode": 200,
+                "multiValueHeaders": {"test-multi": ["value-multi"]},
+                "headers": {"test-multi": "value-solo"},
+            },
+            200,
+            {"test-multi": "value-multi, value-solo"},
+        ),
+        ({"statusCode": "201"}, 201, {}),
+        ({"headers": {"test-header": "value"}}, 200, {"test-header": "value"}),
+        ({"statusCode": 200, "body": "aGk=", "isBase64Encoded": True}, 200, {}),
+    ],
+)
+def test_rest_proxy_result_formats(sls: Running, result, status: int, headers: dict[str, str]):
+    response = sls.http.post("/dev/respond", content=json.dumps(result), headers={"content-type": "application/json"})
+    assert response.status_code == status
+    for name, value in headers.items():
+        assert response.headers[name] == value
+    if result.get("isBase64Encoded"):
+        assert response.content == b"aGk="  # no binaryMediaTypes match: the literal base64 text
+
+
+@pytest.mark.V
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"statusCode": 200, "wrongValue": "value"},
+        {},
+        "justAString",
+        {"statusCode": "test"},
+        {"multiValueHeaders": {"x": "v"}},
+    ],
+)
+def test_rest_malformed_proxy_result_is_502(sls: Running, result):
+    response = sls.http.post("/dev/respond", content=json.dumps(result), headers={"content-type": "application/json"})
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+
+
+@pytest.mark.P
+def test_rest_function_error_is_502(sls: Running):
+    response = sls.http.get("/dev/boom")
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+
+
+@pytest.mark.P
+def test_rest_integration_timeout_is_504(sam: Running):
+    started = time.monotonic()
+    response = sam.http.get("/prod/slow")
+    assert response.status_code == 504
+    assert response.json() == {"message": "Endpoint request timed out"}
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.D
+def test_rest_body_over_10_mb_is_413(sls: Running):
+    response = sls.http.post("/dev/respond", content=b"x" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413
+    at_limit = sls.http.post("/dev/respond", content=b'"' + b"x" * 1000 + b'"')
+    assert at_limit.status_code == 502  # a string result: reached the function, malformed for REST
+
+
+@pytest.mark.D
+def test_rest_stage_variables_reach_the_handler(sam: Running):
+    event = sam.http.get("/prod/echo/x").json()
+    assert event["stageVariables"] == {"color": "blue"}
+    assert event["requestContext"]["stage"] == "prod"
+    assert event["pathParameters"] == {"proxy": "x"}
+
+
+@pytest.mark.D
+def test_rest_binary_media_types_round_trip(sam: Running):
+    data = bytes(range(256)) * 4
+    response = sam.http.post(
+        "/prod/echo/img", content=data, headers={"content-type": "image/png", "accept": "image/png"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content == data
+    text = sam.http.post("/prod/echo/txt", content="plain", headers={"content-type": "text/plain"}).json()
+    assert (text["body"], text["isBase64Encoded"]) == ("plain", False)
+
+
+def test_a_bad_project_file_stops_serve_with_its_file_and_line(tmp_path: Path):
+    import subprocess
+    import sys
+
+    (tmp_path / "serverless.yml").write_text("service: bad\nprovider:\n  name: aws\nfunctions:\n  f: {handler: [\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "nubis", "serve", str(tmp_path), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "nubis serve: serverless.yml:" in done.stderr
