@@ -3,8 +3,8 @@ and the shared AWS-protocol endpoint, runs uvicorn.
 
 One HTTP endpoint serves every AWS-protocol API Nubis implements and the project's APIs. The dispatcher routes by
 what AWS's SDKs send first (``X-Amz-Target`` for DynamoDB, ``/2015-03-31/functions`` for Lambda; ``@connections``
-comes with its issue), then to the gateway when a project API claims the request (by host or stage path).
-Anything else gets a JSON 404 that names the endpoint's purpose.
+and WebSocket handshakes go to the gateway), then to the gateway when a project API claims the request (by host
+or stage path). Anything else gets a JSON 404 that names the endpoint's purpose.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from nubis.functions.api import LambdaApp, is_lambda_request
 from nubis.functions.invoker import FunctionRuntime, RuntimeConfig
 from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
+from nubis.gateway.websocket import WebSocketLimits
+from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
 from nubis.project.discover import load_project
 from nubis.project.model import FunctionDef, Project, TableDef
 from nubis.settings import Settings
@@ -123,7 +125,14 @@ class NubisApp:
             self.lambda_api = LambdaApp(self.functions)
             if self.project is not None and self.project.apis:
                 self.gateway = GatewayApp(
-                    self.project, self.functions, account=self.settings.account, region=self.settings.region
+                    self.project,
+                    self.functions,
+                    account=self.settings.account,
+                    region=self.settings.region,
+                    websocket_limits=WebSocketLimits(
+                        idle_timeout=self.settings.websocket_idle_timeout,
+                        max_duration=self.settings.websocket_max_duration,
+                    ),
                 )
 
     def stop(self) -> None:
@@ -134,6 +143,13 @@ class NubisApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+            return
+        if scope["type"] == "websocket":
+            self.start()
+            if self.gateway is not None and self.gateway.claims(scope):
+                await self.gateway(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 1008})  # refused before the upgrade: 403
             return
         if scope["type"] != "http":
             return
@@ -201,6 +217,7 @@ def serve(settings: Settings) -> None:
         "lifespan": "on",
         "http": "httptools",
         "timeout_graceful_shutdown": 10,
+        "ws_max_size": MAX_MESSAGE_BYTES,  # a larger WebSocket message closes the connection with 1009 [D]
     }
     try:
         import uvloop  # noqa: F401

@@ -35,6 +35,7 @@ from typing import Any
 
 from nubis.functions import logs, protocol
 from nubis.functions.context import LambdaContext
+from nubis.functions.endpoints import install_endpoint_rewrite
 
 _request_id = ""
 HandlerFunction = Callable[[Any, LambdaContext], Any]
@@ -234,6 +235,7 @@ def main() -> None:
                 event = decode(body) if body else {}
             except ValueError as exc:
                 raise FaultError("Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}") from exc
+            install_endpoint_rewrite()  # boto3 imported by the handler (at load or lazily) reaches Nubis
             response = handler(event, context)
             if isinstance(response, bytes):
                 result = response

@@ -16,6 +16,7 @@ from nubis.gateway.context import InvocationContext, Invoker
 from nubis.gateway.deployment import Deployment, compile_deployments
 from nubis.gateway.pipelines import HTTP_PIPELINE, REST_PIPELINE
 from nubis.gateway.responses import MAX_PAYLOAD
+from nubis.gateway.websocket import WebSocketGateway, WebSocketLimits
 from nubis.project.model import ApiKind, Project
 
 Scope = MutableMapping[str, Any]
@@ -36,10 +37,19 @@ def _host(scope: Scope) -> str:
 class GatewayApp:
     """Serves a project's HTTP and REST APIs; ``claims(scope)`` tells the server whether a request is ours."""
 
-    def __init__(self, project: Project, invoker: Invoker, *, account: str, region: str) -> None:
+    def __init__(
+        self,
+        project: Project,
+        invoker: Invoker,
+        *,
+        account: str,
+        region: str,
+        websocket_limits: WebSocketLimits | None = None,
+    ) -> None:
         self.project = project
         self.invoker = invoker
         self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
+        self.websockets = WebSocketGateway(project, invoker, websocket_limits)
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
         """The deployment a request is for and the path inside its stage, or None."""
@@ -61,11 +71,19 @@ class GatewayApp:
 
     def claims(self, scope: Scope) -> bool:
         """Whether a project API serves this request; the answer is kept in the scope for ``__call__``."""
+        if self.websockets.claims(scope):
+            scope["nubis.websocket"] = True
+            return True
+        if scope["type"] != "http":
+            return False
         resolved = self.resolve(scope)
         scope["nubis.gateway"] = resolved
         return resolved is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("nubis.websocket") or scope["type"] == "websocket":
+            await self.websockets(scope, receive, send)
+            return
         resolved = scope["nubis.gateway"] if "nubis.gateway" in scope else self.resolve(scope)
         assert resolved is not None, "the server only sends requests the gateway claims"
         deployment, stage_path = resolved

@@ -1,0 +1,323 @@
+"""WebSocket APIs and ``@connections`` through a real ``nubis serve`` (a serverless.yml ``websocket`` project in
+``websocket_projects/chat``), driven by the ``websockets`` client and boto3. Expected values come from
+``shared/reference/gateway.md`` §4 and carry the marker of the rule they rely on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from nubis.testing import NubisServer
+
+PROJECT = Path(__file__).parent / "websocket_projects" / "chat"
+SHORT_ID = re.compile(r"^[A-Za-z0-9_-]{15}=$")
+CLF = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
+
+
+class Running:
+    def __init__(self, server: NubisServer, project: Path) -> None:
+        self.server = server
+        self.project = project
+        self.ws_url = f"ws://127.0.0.1:{server.port}/dev"
+
+    def events(self) -> list[dict[str, Any]]:
+        path = self.project / "events.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if predicate(event):
+                    return event
+            time.sleep(0.05)
+        raise AssertionError(f"no matching event in {self.events()}")
+
+    def disconnect_of(self, connection_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        return self.wait_for(
+            lambda e: (
+                e["requestContext"]["eventType"] == "DISCONNECT"
+                and e["requestContext"]["connectionId"] == connection_id
+            ),
+            timeout,
+        )
+
+    def management(self) -> Any:
+        return boto3.client(
+            "apigatewaymanagementapi",
+            endpoint_url=f"http://127.0.0.1:{self.server.port}/dev",
+            region_name="us-east-1",
+            aws_access_key_id="AKIDEXAMPLE",
+            aws_secret_access_key="secret",
+        )
+
+
+def _serve(tmp: Path, **env: str) -> Iterator[Running]:
+    project = tmp / "chat"
+    shutil.copytree(PROJECT, project)
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        server = NubisServer(tmp / "data", extra_args=["--storage", "memory:", str(project)]).start()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    try:
+        yield Running(server, project)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    yield from _serve(tmp_path_factory.mktemp("ws"))
+
+
+def _ask(client: ClientConnection, message: dict[str, Any]) -> dict[str, Any]:
+    client.send(json.dumps(message))
+    return json.loads(client.recv(timeout=20))
+
+
+def _connection_id(client: ClientConnection) -> str:
+    return str(_ask(client, {"action": "echo"})["requestContext"]["connectionId"])
+
+
+# ---------------------------------------------------------------------------------------------- $connect
+
+
+@pytest.mark.D
+def test_connect_event_carries_headers_and_query(ws: Running):
+    with connect(ws.ws_url + "?token=abc&token=def&x=1", additional_headers={"X-Custom": "yes"}) as client:
+        connection_id = _connection_id(client)
+    event = ws.wait_for(lambda e: e["requestContext"].get("connectionId") == connection_id)
+    context = event["requestContext"]
+    assert context["eventType"] == "CONNECT"
+    assert context["routeKey"] == "$connect"
+    assert context["messageDirection"] == "IN"
+    assert context["stage"] == "dev"
+    assert SHORT_ID.match(context["connectionId"]) and SHORT_ID.match(context["requestId"])
+    assert CLF.match(context["requestTime"])
+    assert context["domainName"] == f"127.0.0.1:{ws.server.port}"
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+    assert "userAgent" in context["identity"]
+    assert event["queryStringParameters"] == {"token": "def", "x": "1"}
+    assert event["multiValueQueryStringParameters"] == {"token": ["abc", "def"], "x": ["1"]}
+    assert event["headers"]["X-Custom"] == "yes"
+    assert event["headers"]["Sec-Websocket-Key"] or event["headers"]["Sec-WebSocket-Key"]
+    assert event["isBase64Encoded"] is False
+    assert "body" not in event
+
+
+@pytest.mark.D
+def test_non_2xx_connect_result_refuses_the_handshake(ws: Running):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws.ws_url + "?deny=1")
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.D
+def test_unknown_stage_is_refused(ws: Running):
+    with pytest.raises(InvalidStatus):
+        connect(f"ws://127.0.0.1:{ws.server.port}/nostage")
+
+
+@pytest.mark.D
+def test_host_based_url_reaches_the_api(ws: Running):
+    host = f"zulh89zlza.execute-api.localhost:{ws.server.port}"
+    sock = socket.create_connection(("127.0.0.1", ws.server.port))
+    with connect(f"ws://{host}/dev", sock=sock) as client:
+        assert _ask(client, {"action": "echo"})["requestContext"]["domainName"] == host
+
+
+# ---------------------------------------------------------------------------------------------- messages
+
+
+@pytest.mark.V
+def test_message_event_has_aws_shape_and_two_way_route_replies(ws: Running):
+    with connect(ws.ws_url) as client:
+        event = _ask(client, {"action": "echo", "n": 1})
+    context = event["requestContext"]
+    assert set(event) == {"requestContext", "body", "isBase64Encoded"}
+    assert json.loads(event["body"]) == {"action": "echo", "n": 1}
+    assert context["routeKey"] == "echo"
+    assert context["eventType"] == "MESSAGE"
+    assert SHORT_ID.match(context["messageId"])
+    assert isinstance(context["connectedAt"], int) and isinstance(context["requestTimeEpoch"], int)
+    assert context["apiId"] == "zulh89zlza"
+    assert {
+        "routeKey",
+        "messageId",
+        "eventType",
+        "extendedRequestId",
+        "requestTime",
+        "messageDirection",
+        "stage",
+        "connectedAt",
+        "requestTimeEpoch",
+        "identity",
+        "requestId",
+        "domainName",
+        "connectionId",
+        "apiId",
+    } <= set(context)
+
+
+@pytest.mark.D
+def test_unmatched_or_non_json_messages_go_to_default(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send("not json")
+        assert client.recv(timeout=20) == "default:not json"
+        client.send('{"action": "nope"}')
+        assert client.recv(timeout=20) == 'default:{"action": "nope"}'
+
+
+@pytest.mark.D
+def test_one_way_route_result_is_discarded(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send(json.dumps({"action": "silent"}))
+        assert _ask(client, {"action": "echo"})["requestContext"]["routeKey"] == "echo"
+
+
+@pytest.mark.D
+def test_function_error_sends_an_internal_server_error_frame(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send(json.dumps({"action": "boom"}))
+        frame = client.recv(timeout=20)
+    assert re.fullmatch(r'\{"message": "Internal server error", "connectionId":"\S+", "requestId":"\S+"\}', frame)
+
+
+@pytest.mark.D
+def test_binary_frame_closes_with_1003(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send(b"\x00\x01")
+        with pytest.raises(ConnectionClosed) as closed:
+            client.recv(timeout=20)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1003
+
+
+@pytest.mark.D
+def test_message_over_128_kb_closes_with_1009(ws: Running):
+    with connect(ws.ws_url, max_size=None) as client:
+        client.send("x" * (128 * 1024 + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            client.recv(timeout=20)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+# ---------------------------------------------------------------------------------------------- @connections
+
+
+@pytest.mark.D
+def test_handler_reaches_connections_with_the_https_url_aws_gives_it(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send(json.dumps({"action": "push"}))
+        assert json.loads(client.recv(timeout=30)) == {"pushed": True, "sourceIp": "127.0.0.1"}
+
+
+@pytest.mark.D
+def test_connections_send_get_delete_from_outside(ws: Running):
+    api = ws.management()
+    with connect(ws.ws_url, user_agent_header="nubis-test/1") as client:
+        connection_id = _connection_id(client)
+        api.post_to_connection(ConnectionId=connection_id, Data=b"hello")
+        assert client.recv(timeout=20) == "hello"
+        info = api.get_connection(ConnectionId=connection_id)
+        assert info["Identity"] == {"SourceIp": "127.0.0.1", "UserAgent": "nubis-test/1"}
+        assert info["ConnectedAt"] <= info["LastActiveAt"]
+        with pytest.raises(api.exceptions.PayloadTooLargeException):
+            api.post_to_connection(ConnectionId=connection_id, Data=b"x" * (128 * 1024 + 1))
+        response = api.delete_connection(ConnectionId=connection_id)
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+        with pytest.raises(ConnectionClosed):
+            client.recv(timeout=20)
+    ws.disconnect_of(connection_id)
+    with pytest.raises(api.exceptions.GoneException):
+        api.post_to_connection(ConnectionId=connection_id, Data=b"late")
+    with pytest.raises(api.exceptions.GoneException):
+        api.get_connection(ConnectionId=connection_id)
+
+
+@pytest.mark.D
+def test_unknown_connection_is_gone_with_an_empty_body(ws: Running):
+    api = ws.management()
+    with pytest.raises(api.exceptions.GoneException) as gone:
+        api.post_to_connection(ConnectionId="AAAAAAAAAAAAAAA=", Data=b"x")
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+
+
+# ---------------------------------------------------------------------------------------------- $disconnect
+
+
+@pytest.mark.V
+def test_disconnect_on_client_close(ws: Running):
+    with connect(ws.ws_url) as client:
+        connection_id = _connection_id(client)
+    event = ws.disconnect_of(connection_id)
+    context = event["requestContext"]
+    assert context["routeKey"] == "$disconnect"
+    assert context["disconnectStatusCode"] == 1000
+    assert context["disconnectReason"] == ""
+    assert set(event["headers"]) == {"Host", "x-api-key", "X-Forwarded-For", "x-restapi"}
+    assert "body" not in event
+
+
+@pytest.mark.D
+def test_disconnect_on_abrupt_drop(ws: Running):
+    with connect(ws.ws_url) as client:
+        connection_id = _connection_id(client)
+        client.socket.shutdown(socket.SHUT_RDWR)
+        client.socket.close()
+    assert ws.disconnect_of(connection_id)["requestContext"]["disconnectStatusCode"] == 1006
+
+
+@pytest.mark.D
+def test_idle_timeout_closes_and_disconnects(tmp_path: Path):
+    for running in _serve(tmp_path, NUBIS_WEBSOCKET_IDLE_TIMEOUT="1.5"):
+        with connect(running.ws_url) as client:
+            connection_id = _connection_id(client)
+            with pytest.raises(ConnectionClosed) as closed:
+                client.recv(timeout=20)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        running.disconnect_of(connection_id)
+
+
+@pytest.mark.D
+def test_disconnect_on_server_stop(tmp_path: Path):
+    for running in _serve(tmp_path):
+        with connect(running.ws_url) as client:
+            connection_id = _connection_id(client)
+            running.server.stop()
+            event = running.disconnect_of(connection_id, timeout=5)
+            assert event["requestContext"]["disconnectStatusCode"] == 1012
+
+
+@pytest.mark.D
+def test_maximum_connection_duration_closes_and_disconnects(tmp_path: Path):
+    for running in _serve(tmp_path, NUBIS_WEBSOCKET_MAX_DURATION="2"):
+        with connect(running.ws_url) as client:
+            connection_id = _connection_id(client)
+            deadline = time.monotonic() + 20
+            with pytest.raises(ConnectionClosed) as closed:
+                while time.monotonic() < deadline:  # activity does not extend the connection's life
+                    _ask(client, {"action": "echo"})
+                    time.sleep(0.2)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        assert running.disconnect_of(connection_id)["requestContext"]["disconnectStatusCode"] == 1001
