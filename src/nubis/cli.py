@@ -83,6 +83,63 @@ def _tables(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nubis.project.discover import load_project
+    from nubis.project.errors import ProjectError
+    from nubis.project.exporters.openapi import export_openapi_text
+    from nubis.project.loaders._options import LoadOptions
+    from nubis.project.model import ApiKind
+
+    try:
+        project = load_project(Path(args.project), LoadOptions(stage=args.stage, region=args.region))
+    except ProjectError as exc:
+        print(f"nubis export: {exc}", file=sys.stderr)
+        return 2
+    if project is None:
+        print(f"nubis export: no project definition in {args.project}", file=sys.stderr)
+        return 2
+    exportable = [api for api in project.apis if api.kind is not ApiKind.WEBSOCKET]
+    names = ", ".join(f"{api.name} ({api.kind.value}, {api.id})" for api in exportable) or "none"
+    chosen = exportable
+    if args.api is not None:
+        chosen = [a for a in exportable if args.api in (a.id, a.name, a.logical_id) or args.api.upper() == a.kind.value]
+    if len(chosen) != 1:
+        problem = "choose an API with --api" if not chosen or args.api is None else f"--api {args.api!r} is ambiguous"
+        if args.api is not None and not chosen:
+            problem = f"no API {args.api!r}"
+        print(f"nubis export: {problem}; the project's APIs: {names}", file=sys.stderr)
+        return 2
+    api = chosen[0]
+    stages = [stage.name for stage in api.stages]
+    # serverless.yml: --stage is ${opt:stage}, which names REST stages; an HTTP API keeps its $default stage.
+    if args.stage is not None and stages and args.stage not in stages and project.format != "serverless":
+        print(
+            f"nubis export: API {api.name!r} has no stage {args.stage!r} (stages: {', '.join(stages)})", file=sys.stderr
+        )
+        return 2
+    output = args.format or ("yaml" if args.output and args.output.endswith((".yaml", ".yml")) else "json")
+    try:
+        text = export_openapi_text(
+            api,
+            output=output,
+            stage=args.stage if args.stage in stages else None,
+            region=project.region,
+            functions=project.functions,
+        )
+    except ProjectError as exc:
+        print(f"nubis export: {exc}", file=sys.stderr)
+        return 2
+    if not text.endswith("\n"):
+        text += "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nubis", description="A self-hosted serverless cloud: API Gateway, Lambda and DynamoDB, the AWS way."
@@ -157,6 +214,26 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--storage", help="storage URL instead of the data directory")
     tables.add_argument("--region", default="us-east-1", help="region whose tables to list (default us-east-1)")
     tables.set_defaults(func=_tables)
+
+    export = sub.add_parser(
+        "export",
+        help="write an API's OpenAPI 3 definition with the API Gateway extensions, as get-export does",
+        description="Write the OpenAPI 3 definition of one of PROJECT's REST or HTTP APIs, with the "
+        "x-amazon-apigateway-* extensions (integrations, authorizers, CORS, binary media types...), as "
+        "'aws apigateway get-export --export-type oas30 --parameters extensions=integrations' and "
+        "'aws apigatewayv2 export-api --specification OAS30' write them. WebSocket APIs have no OpenAPI form.",
+    )
+    export.add_argument("project", nargs="?", default=".", help="project folder (default: the current folder)")
+    export.add_argument(
+        "--api", help="the API's name, id, logical id, or its kind (rest, http); needed when the project has several"
+    )
+    export.add_argument("--stage", help="the stage named in servers (and serverless ${opt:stage}); default: the first")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.add_argument(
+        "--format", choices=["json", "yaml"], help="json (default) or yaml; a .yaml/.yml --output implies yaml"
+    )
+    export.add_argument("--region", help="region used in URLs and Lambda ARNs (default: the project's)")
+    export.set_defaults(func=_export)
     return parser
 
 

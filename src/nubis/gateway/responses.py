@@ -7,6 +7,7 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
     ├── MissingAuthenticationToken   REST 403  (no resource/method matches)          [V LS test_routing_not_found]
     ├── IntegrationFailure           REST 502  (function error, malformed result)    [V LS ...payload_format_validation]
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
+    ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
     ├── RequestTooLarge              413       (body over 10 MB)                     [D limits.md]
     ├── ApiConfigurationError        REST 500
     ├── NotFound                     HTTP 404  {"message":"Not Found"}               [D http-api-develop-routes.md]
@@ -61,6 +62,16 @@ class IntegrationTimeout(GatewayResponseError):
     response_type = "INTEGRATION_TIMEOUT"
     status = 504
     message = "Endpoint request timed out"
+    error_type = "InternalServerErrorException"
+
+
+class IntegrationNetworkFailure(GatewayResponseError):
+    """An HTTP backend that cannot be reached: INTEGRATION_FAILURE, 504 [D supported-gateway-response-types.md]
+    with the message of a captured AWS response (curl of a VPC-link HTTP proxy) [P]."""
+
+    response_type = "INTEGRATION_FAILURE"
+    status = 504
+    message = "Network error communicating with endpoint"
     error_type = "InternalServerErrorException"
 
 
