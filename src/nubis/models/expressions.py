@@ -138,6 +138,13 @@ class Condition:
         return text, r.attribute_names(), dict(r.values)
 
 
+def _left_operand(r: Renderer, left: Attr | Size) -> tuple[str, Codec]:
+    """A comparison's left side and the codec its right side is encoded with (``size()`` compares numbers)."""
+    if isinstance(left, Size):
+        return f"size({r.path(left.path)[0]})", _ANY
+    return r.path(left.path)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Compare(Condition):
     left: Attr | Size
@@ -145,11 +152,7 @@ class _Compare(Condition):
     right: Any
 
     def render(self, r: Renderer) -> str:
-        codec: Codec
-        if isinstance(self.left, Size):
-            left, codec = f"size({r.path(self.left.path)[0]})", _ANY
-        else:
-            left, codec = r.path(self.left.path)
+        left, codec = _left_operand(r, self.left)
         return f"{left} {self.op} {r.operand(codec, self.right)}"
 
 
@@ -160,11 +163,7 @@ class _Between(Condition):
     high: Any
 
     def render(self, r: Renderer) -> str:
-        codec: Codec
-        if isinstance(self.left, Size):
-            left, codec = f"size({r.path(self.left.path)[0]})", _ANY
-        else:
-            left, codec = r.path(self.left.path)
+        left, codec = _left_operand(r, self.left)
         return f"{left} BETWEEN {r.operand(codec, self.low)} AND {r.operand(codec, self.high)}"
 
 
