@@ -556,18 +556,26 @@ def build_resources(methods_by_path: Mapping[str, Mapping[str, Method]]) -> tupl
     return tuple(Resource(path=p, methods=dict(methods_by_path.get(p, {}))) for p in sorted(paths))
 
 
-def parse_cors(at: At, value: Any) -> Cors:
-    """Reads an HTTP API CORS configuration in its OpenAPI spelling (``allowOrigins``...)."""
-    spec = as_map(at, value, "CORS configuration")
-    max_age = spec.get("maxAge")
+def parse_cors(at: At, value: Any, *, pascal_case: bool = False) -> Cors:
+    """Reads an HTTP API CORS configuration: OpenAPI spells its keys ``allowOrigins``, SAM ``AllowOrigins``."""
+
+    def key(name: str) -> str:
+        return name[0].upper() + name[1:] if pascal_case else name
+
+    spec = as_map(at, value, "CorsConfiguration" if pascal_case else "CORS configuration")
+
+    def strings(name: str) -> tuple[str, ...]:
+        return as_str_list(at / key(name), spec.get(key(name)))
+
+    max_age = spec.get(key("maxAge"))
     with at.located():
         return Cors(
-            allow_origins=as_str_list(at / "allowOrigins", spec.get("allowOrigins")),
-            allow_methods=as_str_list(at / "allowMethods", spec.get("allowMethods")),
-            allow_headers=as_str_list(at / "allowHeaders", spec.get("allowHeaders")),
-            expose_headers=as_str_list(at / "exposeHeaders", spec.get("exposeHeaders")),
-            allow_credentials=as_bool(at / "allowCredentials", spec.get("allowCredentials", False)),
-            max_age=None if max_age is None else as_int(at / "maxAge", max_age),
+            allow_origins=strings("allowOrigins"),
+            allow_methods=strings("allowMethods"),
+            allow_headers=strings("allowHeaders"),
+            expose_headers=strings("exposeHeaders"),
+            allow_credentials=as_bool(at / key("allowCredentials"), spec.get(key("allowCredentials"), False)),
+            max_age=None if max_age is None else as_int(at / key("maxAge"), max_age),
         )
 
 

@@ -40,7 +40,7 @@ from nubis.project.loaders._read import (
     as_str,
     as_str_list,
 )
-from nubis.project.loaders.openapi import OPERATIONS, api_from_openapi, build_resources, function_from_uri
+from nubis.project.loaders.openapi import OPERATIONS, api_from_openapi, build_resources, function_from_uri, parse_cors
 from nubis.project.model import (
     HTTP_METHODS,
     Api,
@@ -495,18 +495,13 @@ class _Loader:
                         methods.setdefault(path, {})["OPTIONS"] = _sam_cors_method(
                             p_at / "Cors", cors, [*body_verbs, *event_verbs]
                         )
-            api = api_from_openapi(
+            api = self._api_from_openapi(
                 body_at,
                 spec,
-                project=self.stack,
                 logical_id=logical_id,
                 stages=stages,
                 kind=ApiKind.REST,
                 name=name,
-                functions={v: k for k, v in self.deployed.items()},
-                region=self.region,
-                account_id=self.options.account_id,
-                warn=self.warnings.append,
                 extra_methods=methods,
                 api_overrides=overrides,
             )
@@ -625,19 +620,27 @@ class _Loader:
                 "an AWS::ApiGateway::RestApi is read from its Body (OpenAPI); resources and methods declared as "
                 "separate AWS::ApiGateway::Resource/Method are not supported yet",
             )
-        return api_from_openapi(
+        return self._api_from_openapi(
             p_at / "Body",
             props["Body"],
-            project=self.stack,
             logical_id=logical_id,
             stages=tuple(stages) or (Stage(name="Prod"),),
             kind=ApiKind.REST,
             name=as_opt_str(p_at / "Name", props.get("Name")),
+            api_overrides={"binary_media_types": as_str_list(p_at / "BinaryMediaTypes", props.get("BinaryMediaTypes"))},
+        )
+
+    def _api_from_openapi(self, at: At, spec: Any, **api: Any) -> Api:
+        """``api_from_openapi`` with what every SAM API shares: the stack, its deployed functions, region, account."""
+        return api_from_openapi(
+            at,
+            spec,
+            project=self.stack,
             functions={v: k for k, v in self.deployed.items()},
             region=self.region,
             account_id=self.options.account_id,
             warn=self.warnings.append,
-            api_overrides={"binary_media_types": as_str_list(p_at / "BinaryMediaTypes", props.get("BinaryMediaTypes"))},
+            **api,
         )
 
     # -- HTTP APIs ------------------------------------------------------------------------------------------------
@@ -737,18 +740,13 @@ class _Loader:
             overrides["cors"] = cors
         if body is not None:
             body_at, spec = body
-            return api_from_openapi(
+            return self._api_from_openapi(
                 body_at,
                 spec,
-                project=self.stack,
                 logical_id=logical_id,
                 stages=stages,
                 kind=ApiKind.HTTP,
                 name=name,
-                functions={v: k for k, v in self.deployed.items()},
-                region=self.region,
-                account_id=self.options.account_id,
-                warn=self.warnings.append,
                 extra_routes=tuple(routes),
                 api_overrides=overrides,
             )
@@ -946,17 +944,7 @@ def _http_cors(at: At, value: Any) -> Cors | None:
         return Cors(allow_origins=("*",), allow_methods=("*",), allow_headers=("*",))
     if isinstance(value, str):
         return Cors(allow_origins=(_unquote(value),))
-    spec = as_map(at, value, "CorsConfiguration")
-    max_age = spec.get("MaxAge")
-    with at.located():
-        return Cors(
-            allow_origins=as_str_list(at / "AllowOrigins", spec.get("AllowOrigins")),
-            allow_methods=as_str_list(at / "AllowMethods", spec.get("AllowMethods")),
-            allow_headers=as_str_list(at / "AllowHeaders", spec.get("AllowHeaders")),
-            expose_headers=as_str_list(at / "ExposeHeaders", spec.get("ExposeHeaders")),
-            allow_credentials=as_bool(at / "AllowCredentials", spec.get("AllowCredentials", False)),
-            max_age=None if max_age is None else as_int(at / "MaxAge", max_age),
-        )
+    return parse_cors(at, value, pascal_case=True)
 
 
 def load_sam(path: Path, options: LoadOptions | None = None, base: Path | None = None) -> Project:
