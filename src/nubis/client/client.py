@@ -285,6 +285,14 @@ class Client:
         """DeleteTable."""
         return self._call(t.DELETE_TABLE, request)
 
+    def update_time_to_live(self, **request: Unpack[t.UpdateTimeToLiveInput]) -> t.UpdateTimeToLiveOutput:
+        """UpdateTimeToLive: enable or disable expiry on one Number attribute (epoch seconds)."""
+        return self._call(t.UPDATE_TIME_TO_LIVE, request)
+
+    def describe_time_to_live(self, **request: Unpack[t.DescribeTimeToLiveInput]) -> t.DescribeTimeToLiveOutput:
+        """DescribeTimeToLive."""
+        return self._call(t.DESCRIBE_TIME_TO_LIVE, request)
+
     def list_tables(self, **request: Unpack[t.ListTablesInput]) -> t.ListTablesOutput:
         """ListTables: one page of names; ``paginate_list_tables`` walks them all."""
         return self._call(t.LIST_TABLES, request)

@@ -187,6 +187,33 @@ class DeleteTableOutput(TypedDict, total=False):
     TableDescription: TableDescription
 
 
+class TimeToLiveSpecification(TypedDict):
+    Enabled: bool
+    AttributeName: str
+
+
+class UpdateTimeToLiveInput(TypedDict):
+    TableName: str
+    TimeToLiveSpecification: TimeToLiveSpecification
+
+
+class UpdateTimeToLiveOutput(TypedDict, total=False):
+    TimeToLiveSpecification: TimeToLiveSpecification
+
+
+class DescribeTimeToLiveInput(TypedDict):
+    TableName: str
+
+
+class TimeToLiveDescription(TypedDict, total=False):
+    TimeToLiveStatus: Literal["ENABLING", "DISABLING", "ENABLED", "DISABLED"]
+    AttributeName: str
+
+
+class DescribeTimeToLiveOutput(TypedDict, total=False):
+    TimeToLiveDescription: TimeToLiveDescription
+
+
 class ListTablesInput(TypedDict, total=False):
     ExclusiveStartTableName: str
     Limit: int
@@ -521,6 +548,8 @@ CREATE_TABLE: Operation[CreateTableInput, CreateTableOutput] = Operation("Create
 DESCRIBE_TABLE: Operation[DescribeTableInput, DescribeTableOutput] = Operation("DescribeTable")
 UPDATE_TABLE: Operation[UpdateTableInput, UpdateTableOutput] = Operation("UpdateTable")
 DELETE_TABLE: Operation[DeleteTableInput, DeleteTableOutput] = Operation("DeleteTable")
+UPDATE_TIME_TO_LIVE: Operation[UpdateTimeToLiveInput, UpdateTimeToLiveOutput] = Operation("UpdateTimeToLive")
+DESCRIBE_TIME_TO_LIVE: Operation[DescribeTimeToLiveInput, DescribeTimeToLiveOutput] = Operation("DescribeTimeToLive")
 LIST_TABLES: Operation[ListTablesInput, ListTablesOutput] = Operation("ListTables")
 TAG_RESOURCE: Operation[TagResourceInput, EmptyOutput] = Operation("TagResource")
 UNTAG_RESOURCE: Operation[UntagResourceInput, EmptyOutput] = Operation("UntagResource")

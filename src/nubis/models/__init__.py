@@ -1,19 +1,23 @@
 """``nubis.models``: typed models for DynamoDB tables, over ``nubis.client`` (in-process, a Nubis server, AWS).
 
-    from nubis.models import Attr, HashKey, Model, Session
+    from nubis.models import Attr, Field, HashKey, Model, Session
 
     class Note(Model, table="notes"):
-        id: str = HashKey()
-        title: str
+        id: Attr[str] = HashKey()
+        title: Attr[str]
+        views: Attr[int] = Field(default=0)
 
     db = Session(Client.in_process())
-    db.create_table(Note)
-    db.create(Note(id="n1", title="hi"))
+    notes = db.bind(Note)
+    notes.create_table()
+    notes.create(Note(id="n1", title="hi"))
+    notes.update("n1", actions=[Note.views.add(1)], condition=Note.title.begins_with("h"))
 
 See ``docs/models.md``.
 """
 
 from nubis.models.batch import Batch
+from nubis.models.bound import AsyncBound, Bound
 from nubis.models.errors import (
     ConditionFailed,
     DoesNotExist,
@@ -22,8 +26,8 @@ from nubis.models.errors import (
     ModelValidationError,
     TransactionCanceled,
 )
-from nubis.models.expressions import Attr, Condition, Size
-from nubis.models.fields import CreatedAt, Field, FieldSpec, HashKey, RangeKey, UpdatedAt
+from nubis.models.expressions import Action, Attr, Condition, Size
+from nubis.models.fields import CreatedAt, ExpiresAt, Field, FieldSpec, HashKey, RangeKey, UpdatedAt, Version
 from nubis.models.hooks import Hooks
 from nubis.models.model import Document, Model
 from nubis.models.plan import GlobalIndex, LocalIndex
@@ -32,16 +36,20 @@ from nubis.models.session import AsyncSession, Session
 from nubis.models.transactions import Transaction
 
 __all__ = [
+    "Action",
+    "AsyncBound",
     "AsyncQuery",
     "AsyncScan",
     "AsyncSession",
     "Attr",
     "Batch",
+    "Bound",
     "Condition",
     "ConditionFailed",
     "CreatedAt",
     "Document",
     "DoesNotExist",
+    "ExpiresAt",
     "Field",
     "FieldSpec",
     "GlobalIndex",
@@ -61,4 +69,5 @@ __all__ = [
     "Transaction",
     "TransactionCanceled",
     "UpdatedAt",
+    "Version",
 ]

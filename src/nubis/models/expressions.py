@@ -1,7 +1,8 @@
 """Conditions, updates and projections rendered to DynamoDB expression strings plus placeholder maps.
 
-    cond = (Attr("age") >= 18) & Attr("email").exists() & ~Attr("status").is_in(["banned", "gone"])
-    cond = Condition.attr("title").begins_with("A") | Attr("tags").contains("x")
+    cond = (User.age >= 18) & User.email.exists() & ~User.status.is_in([Status.BANNED])   # typed: Attr[int]...
+    cond = Attr("title").begins_with("A") | Attr("tags").contains("x")                    # by name: Attr[Any]
+    db.update(User, "u1", actions=[User.age.add(1), User.nick.remove()])
 
 Rendering is deterministic: names become ``#n0, #n1, ...`` and values ``:v0, :v1, ...`` in the order they are
 first met, and a name used twice gets one placeholder. Every name is a placeholder (so reserved words never
@@ -11,14 +12,17 @@ matter). Paths are Python field names (``address.city``, ``items[0].sku``); rend
 
 from __future__ import annotations
 
+import builtins
 import re
-from collections.abc import Iterable, Mapping
+import typing
+from collections.abc import Iterable, Mapping, Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from nubis.models.plan import _ANY, AV, Codec, ModelPlan, _Document, _Invalid, _Optional, _Set
 
-__all__ = ["Attr", "Condition", "IfNotExists", "Renderer", "Size"]
+__all__ = ["Action", "Attr", "Condition", "IfNotExists", "Renderer", "Size", "TypeCode"]
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -97,8 +101,8 @@ class Renderer:
             request["ExpressionAttributeValues"] = dict(self.values)
         return request
 
-    def projection(self, attributes: Iterable[str]) -> str:
-        return ", ".join(self.path(a)[0] for a in attributes)
+    def projection(self, attributes: Iterable[str | Attr[Any]]) -> str:
+        return ", ".join(self.path(a if isinstance(a, str) else a.path)[0] for a in attributes)
 
 
 class Condition:
@@ -117,7 +121,7 @@ class Condition:
         raise NotImplementedError
 
     @staticmethod
-    def attr(path: str) -> Attr:
+    def attr(path: str) -> Attr[Any]:
         """The attribute at ``path`` (same as ``Attr(path)``)."""
         return Attr(path)
 
@@ -138,7 +142,7 @@ class Condition:
         return text, r.attribute_names(), dict(r.values)
 
 
-def _left_operand(r: Renderer, left: Attr | Size) -> tuple[str, Codec]:
+def _left_operand(r: Renderer, left: Attr[Any] | Size) -> tuple[str, Codec]:
     """A comparison's left side and the codec its right side is encoded with (``size()`` compares numbers)."""
     if isinstance(left, Size):
         return f"size({r.path(left.path)[0]})", _ANY
@@ -147,7 +151,7 @@ def _left_operand(r: Renderer, left: Attr | Size) -> tuple[str, Codec]:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Compare(Condition):
-    left: Attr | Size
+    left: Attr[Any] | Size
     op: str
     right: Any
 
@@ -158,7 +162,7 @@ class _Compare(Condition):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Between(Condition):
-    left: Attr | Size
+    left: Attr[Any] | Size
     low: Any
     high: Any
 
@@ -169,7 +173,7 @@ class _Between(Condition):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _In(Condition):
-    left: Attr
+    left: Attr[Any]
     options: tuple[Any, ...]
 
     def render(self, r: Renderer) -> str:
@@ -180,7 +184,7 @@ class _In(Condition):
 @dataclass(frozen=True, slots=True, eq=False)
 class _Function(Condition):
     function: str
-    left: Attr
+    left: Attr[Any]
     argument: Any = None
     raw: str | None = None
 
@@ -213,80 +217,169 @@ class _Not(Condition):
         return f"NOT ({self.inner.render(r)})"
 
 
-_TYPE_CODES = frozenset({"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"})
+TypeCode = Literal["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]
+_TYPE_CODES: frozenset[str] = frozenset(typing.get_args(TypeCode))
+
+T = TypeVar("T")
+E = TypeVar("E")
 
 
-class _Comparable:
+class _Comparable(Generic[T]):
+    """The comparisons shared by ``Attr[T]`` (its values are ``T``) and ``Size`` (numbers). The right side is a value
+    of the same type, or another attribute (``Attr``/``Size``), as DynamoDB compares path with path."""
+
     __slots__ = ("path",)
 
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def _me(self) -> Attr | Size:
+    def _me(self) -> Attr[Any] | Size:
         raise NotImplementedError
 
-    def eq(self, value: Any) -> Condition:
+    def eq(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), "=", value)
 
-    def ne(self, value: Any) -> Condition:
+    def ne(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), "<>", value)
 
-    def lt(self, value: Any) -> Condition:
+    def lt(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), "<", value)
 
-    def le(self, value: Any) -> Condition:
+    def le(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), "<=", value)
 
-    def gt(self, value: Any) -> Condition:
+    def gt(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), ">", value)
 
-    def ge(self, value: Any) -> Condition:
+    def ge(self, value: T | Attr[Any] | Size) -> Condition:
         return _Compare(self._me(), ">=", value)
 
-    def between(self, low: Any, high: Any) -> Condition:
+    def between(self, low: T | Attr[Any] | Size, high: T | Attr[Any] | Size) -> Condition:
+        """``low <= path <= high`` (both ends included)."""
         return _Between(self._me(), low, high)
 
-    def __lt__(self, value: Any) -> Condition:
-        return self.lt(value)
-
-    def __le__(self, value: Any) -> Condition:
-        return self.le(value)
-
-    def __gt__(self, value: Any) -> Condition:
-        return self.gt(value)
-
-    def __ge__(self, value: Any) -> Condition:
-        return self.ge(value)
-
-
-class Attr(_Comparable):
-    """An attribute path to build conditions on: ``Attr("a.b[0]") == 1``, ``Attr("x").exists()``.
-
-    ``==`` and ``!=`` build conditions (so an ``Attr`` is not hashable); ``eq``/``ne`` are the same.
-    """
-
-    __slots__ = ()
-
-    def _me(self) -> Attr:
-        return self
-
-    def __eq__(self, value: object) -> Condition:  # type: ignore[override]
+    def __eq__(self, value: T | Attr[Any] | Size) -> Condition:  # type: ignore[override]
         return self.eq(value)
 
-    def __ne__(self, value: object) -> Condition:  # type: ignore[override]
+    def __ne__(self, value: T | Attr[Any] | Size) -> Condition:  # type: ignore[override]
         return self.ne(value)
 
     __hash__ = None  # type: ignore[assignment]
 
-    def is_in(self, values: Iterable[Any]) -> Condition:
+    def __lt__(self, value: T | Attr[Any] | Size) -> Condition:
+        return self.lt(value)
+
+    def __le__(self, value: T | Attr[Any] | Size) -> Condition:
+        return self.le(value)
+
+    def __gt__(self, value: T | Attr[Any] | Size) -> Condition:
+        return self.gt(value)
+
+    def __ge__(self, value: T | Attr[Any] | Size) -> Condition:
+        return self.ge(value)
+
+
+class Attr(_Comparable[T]):
+    """An attribute path to build conditions and update actions on, typed by the values it holds.
+
+    Two ways to get one: ``Attr("address.city")`` (a path by name, ``Attr[Any]``), or a model's class attribute,
+    ``User.age``. A field annotated ``age: Attr[int] = Field(default=0)`` is an ``int`` on instances and an
+    ``Attr[int]`` on the class, so mypy checks what conditions compare it with (``User.age.between("a", "b")`` is
+    an error, and ``begins_with`` exists only for ``str``/``bytes``). Fields annotated plainly (``age: int``) have
+    the same class attribute at run time, but type checkers then see an ``int`` there.
+
+    ``==`` and ``!=`` build conditions (so an ``Attr`` is not hashable); ``eq``/``ne`` are the same. Nested paths:
+    ``User.notes[0]``, ``User.prefs["dark"]``, and ``User.address[Address.city]`` for a ``Document``'s field.
+    """
+
+    __slots__ = ()
+    __value_wrapper__ = True
+    """Tells the plan that the annotation ``Attr[X]`` stores an ``X``."""
+
+    def __init__(self: Attr[Any], path: str) -> None:
+        super().__init__(path)
+
+    # The descriptor protocol: the metaclass puts one ``Attr`` per field on the model class. It is a non-data
+    # descriptor at run time (instances read their values from ``__dict__``, at plain attribute speed); type
+    # checkers also see ``__set__``, which gives the constructor and assignments the value type ``T``.
+    @overload
+    def __get__(self, instance: None, owner: type) -> Attr[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type) -> T: ...
+
+    def __get__(self, instance: object, owner: type) -> Attr[T] | T:
+        if instance is None:
+            return self
+        return cast(T, instance.__dict__.get(self.path))
+
+    if TYPE_CHECKING:
+
+        def __set__(self, instance: object, value: T) -> None: ...
+
+    def _me(self) -> Attr[Any]:
+        return self
+
+    # -- nested paths ------------------------------------------------------------------------------------------
+
+    @overload
+    def __getitem__(self: Attr[list[E]], key: int) -> Attr[E]: ...
+
+    @overload
+    def __getitem__(self: Attr[list[E] | None], key: int) -> Attr[E]: ...
+
+    @overload
+    def __getitem__(self: Attr[dict[str, E]], key: str) -> Attr[E]: ...
+
+    @overload
+    def __getitem__(self: Attr[dict[str, E] | None], key: str) -> Attr[E]: ...
+
+    @overload
+    def __getitem__(self, key: Attr[E]) -> Attr[E]: ...
+
+    def __getitem__(self, key: int | str | Attr[Any]) -> Attr[Any]:
+        if isinstance(key, Attr):
+            return Attr(f"{self.path}.{key.path}")
+        if isinstance(key, int):
+            return Attr(f"{self.path}[{key}]")
+        return Attr(f"{self.path}.{key}")
+
+    # -- conditions --------------------------------------------------------------------------------------------
+
+    def is_in(self, values: Iterable[T]) -> Condition:
         """``path IN (v1, v2, ...)`` (1 to 100 values)."""
         options = tuple(values)
         if not 1 <= len(options) <= 100:
             raise ValueError("IN takes 1 to 100 values")
         return _In(self, options)
 
-    def begins_with(self, prefix: Any) -> Condition:
+    # Methods that exist for some value types only are overloaded on ``self`` (a TypeVar bound on ``self`` would
+    # not be enforced by mypy): calling one on another type is a type error ("Invalid self argument").
+
+    @overload
+    def begins_with(self: Attr[str] | Attr[str | None], prefix: str) -> Condition: ...
+
+    @overload
+    def begins_with(self: Attr[bytes] | Attr[bytes | None], prefix: bytes) -> Condition: ...
+
+    def begins_with(self, prefix: str | bytes) -> Condition:
+        """A string (or binary) starting with ``prefix``."""
         return _Function("begins_with", self, prefix)
+
+    @overload
+    def contains(self: Attr[str] | Attr[str | None], value: str) -> Condition: ...
+
+    @overload
+    def contains(self: Attr[builtins.set[E]], value: E) -> Condition: ...
+
+    @overload
+    def contains(self: Attr[builtins.set[E] | None], value: E) -> Condition: ...
+
+    @overload
+    def contains(self: Attr[list[E]], value: E) -> Condition: ...
+
+    @overload
+    def contains(self: Attr[list[E] | None], value: E) -> Condition: ...
 
     def contains(self, value: Any) -> Condition:
         """A substring of a string, or a member of a set or list."""
@@ -298,7 +391,7 @@ class Attr(_Comparable):
     def not_exists(self) -> Condition:
         return _Function("attribute_not_exists", self)
 
-    def is_type(self, type_code: str) -> Condition:
+    def is_type(self, type_code: TypeCode) -> Condition:
         """``attribute_type(path, :t)``; ``type_code`` is ``S``, ``N``, ``B``, ``BOOL``, ``NULL``, ``L``, ``M``,
         ``SS``, ``NS`` or ``BS``."""
         if type_code not in _TYPE_CODES:
@@ -306,28 +399,72 @@ class Attr(_Comparable):
         return _Function("attribute_type", self, raw=type_code)
 
     def size(self) -> Size:
-        """``size(path)``, to compare: ``Attr("tags").size() > 2``."""
+        """``size(path)``, to compare with numbers: ``User.tags.size() > 2``."""
         return Size(self.path)
+
+    # -- update actions (PynamoDB's spelling) --------------------------------------------------------------------
+
+    def set(self, value: T | Attr[Any]) -> Action:
+        """``SET path = value`` (``None`` removes the attribute); another ``Attr`` copies that attribute."""
+        return Action("set", self.path, value)
+
+    def set_if_not_exists(self, value: T) -> Action:
+        """``SET path = if_not_exists(path, value)``: only when the attribute is absent."""
+        return Action("set", self.path, IfNotExists(value))
+
+    @overload
+    def add(self: Attr[int] | Attr[int | None], value: int) -> Action: ...
+
+    @overload
+    def add(self: Attr[float] | Attr[float | None], value: float) -> Action: ...
+
+    @overload
+    def add(self: Attr[Decimal] | Attr[Decimal | None], value: Decimal | int) -> Action: ...
+
+    @overload
+    def add(self: Attr[builtins.set[E]], value: AbstractSet[E]) -> Action: ...
+
+    @overload
+    def add(self: Attr[builtins.set[E] | None], value: AbstractSet[E]) -> Action: ...
+
+    def add(self, value: Any) -> Action:
+        """``ADD path value``: add to a number (absent counts as 0), or add members to a set."""
+        return Action("add", self.path, value)
+
+    @overload
+    def delete(self: Attr[builtins.set[E]], value: AbstractSet[E]) -> Action: ...
+
+    @overload
+    def delete(self: Attr[builtins.set[E] | None], value: AbstractSet[E]) -> Action: ...
+
+    def delete(self, value: Any) -> Action:
+        """``DELETE path value``: remove these members from a set."""
+        return Action("delete", self.path, value)
+
+    def remove(self) -> Action:
+        """``REMOVE path``."""
+        return Action("remove", self.path)
 
     def __repr__(self) -> str:
         return f"Attr({self.path!r})"
 
 
-class Size(_Comparable):
-    """``size(path)``: compare it like an attribute."""
+class Size(_Comparable[int]):
+    """``size(path)``: compare it like a number attribute."""
 
     __slots__ = ()
 
     def _me(self) -> Size:
         return self
 
-    def __eq__(self, value: object) -> Condition:  # type: ignore[override]
-        return self.eq(value)
 
-    def __ne__(self, value: object) -> Condition:  # type: ignore[override]
-        return self.ne(value)
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One update action on one attribute (``User.age.add(1)``), for ``update(..., actions=[...])``."""
 
-    __hash__ = None  # type: ignore[assignment]
+    kind: Literal["set", "add", "remove", "delete"]
+    path: str
+    value: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,14 +481,23 @@ def render_update(
     add: Mapping[str, Any] | None = None,
     remove: Iterable[str] = (),
     delete: Mapping[str, Any] | None = None,
+    actions: Iterable[Action] = (),
 ) -> str:
     """An UpdateExpression. ``set`` values are encoded by the field (after its validation and ``set`` transform);
-    ``add`` adds to a number or a set; ``delete`` removes members from a set; ``remove`` drops attributes."""
+    ``add`` adds to a number or a set; ``delete`` removes members from a set; ``remove`` drops attributes.
+    ``actions`` (``User.age.add(1)``) join the mappings, after them."""
     plan = r.plan
+    set, add, delete = dict(set or {}), dict(add or {}), dict(delete or {})
+    remove = list(remove)
+    for action in actions:
+        if action.kind == "remove":
+            remove.append(action.path)
+        else:
+            {"set": set, "add": add, "delete": delete}[action.kind][action.path] = action.value
     clauses: list[str] = []
     sets: list[str] = []
     removes = [r.path(p)[0] for p in remove]
-    for path, value in (set or {}).items():
+    for path, value in set.items():
         rendered, codec = r.path(path)
         if plan is not None and path in plan.fields:
             fp = plan.fields[path]

@@ -6,31 +6,38 @@
         title: str = Field(attr_name="t", validate=r"^\\S", required=True)
         tags: set[str] = Field(default_factory=set)
         created: datetime | None = CreatedAt(default=None)
+        expires: datetime | None = ExpiresAt(ttl=timedelta(days=30), default=None)
+        version: int = Version()
 
 The annotation gives the DynamoDB type (``plan.py`` compiles it into a codec); a ``FieldSpec`` carries the rest.
-``Field``, ``HashKey``, ``RangeKey``, ``CreatedAt`` and ``UpdatedAt`` are typed as returning ``Any`` so that
+``Field``, ``HashKey``, ``RangeKey``, ``CreatedAt``, ``UpdatedAt``, ``ExpiresAt`` and ``Version`` are typed as
+returning ``Any`` so that
 ``x: int = Field(...)`` type-checks, as ``dataclasses.field`` does; they are the field specifiers of the
 model's ``dataclass_transform``. Two consequences of that protocol: type checkers see a field as optional in
 ``__init__`` only when the call passes ``default=`` or ``default_factory=`` (hence ``CreatedAt(default=None)``),
 and a specifier's ``alias`` parameter would rename the ``__init__`` keyword, so the stored name is ``attr_name``
-(PynamoDB's word).
+(PynamoDB's word). ``Version``'s ``init: Literal[False]`` keeps the field out of the constructor for type
+checkers: the sessions own its value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 __all__ = [
     "MISSING",
     "CreatedAt",
+    "ExpiresAt",
     "Field",
     "FieldSpec",
     "HashKey",
     "RangeKey",
     "UpdatedAt",
     "Validator",
+    "Version",
 ]
 
 
@@ -55,14 +62,18 @@ class FieldSpec:
         "default",
         "default_factory",
         "enum",
+        "expires_at",
         "force_default",
         "get",
         "hash_key",
         "range_key",
         "required",
+        "return_expired",
         "set",
+        "ttl",
         "updated_at",
         "validate",
+        "version",
     )
 
     def __init__(
@@ -81,6 +92,10 @@ class FieldSpec:
         get: Callable[[Any], Any] | None = None,
         created_at: bool = False,
         updated_at: bool = False,
+        expires_at: bool = False,
+        ttl: dt.timedelta | None = None,
+        return_expired: bool = False,
+        version: bool = False,
     ) -> None:
         if default is not MISSING and default_factory is not None:
             raise TypeError("give default or default_factory, not both")
@@ -99,6 +114,10 @@ class FieldSpec:
         self.get = get
         self.created_at = created_at
         self.updated_at = updated_at
+        self.expires_at = expires_at
+        self.ttl = ttl
+        self.return_expired = return_expired
+        self.version = version
 
     @property
     def has_default(self) -> bool:
@@ -171,3 +190,38 @@ def CreatedAt(*, attr_name: str | None = "createdAt", default: Any = None) -> An
 def UpdatedAt(*, attr_name: str | None = "updatedAt", default: Any = None) -> Any:
     """Set on every write (``create``, ``save``, ``update``); storage as for ``CreatedAt``."""
     return FieldSpec(updated_at=True, attr_name=attr_name, default=default, required=False)
+
+
+def ExpiresAt(
+    *,
+    ttl: dt.timedelta | None = None,
+    attr_name: str | None = "ttl",
+    return_expired: bool = False,
+    default: Any = None,
+) -> Any:
+    """The item's expiry, DynamoDB Time to Live (Dynamoose's ``expires``, PynamoDB's ``TTLAttribute``).
+
+    Stored as a Number of epoch seconds, as TTL requires, whatever the annotation: ``datetime`` (read back in UTC,
+    whole seconds) or ``int``. ``create_table``/``sync_table`` enable TTL on the attribute. DynamoDB deletes an
+    expired item some time after it expires, so until then reads treat it as absent (``get`` raises
+    ``DoesNotExist``, queries and scans filter it out), unless ``return_expired=True``.
+
+    Args:
+        ttl: when given, an item written without an expiry gets "now + ttl".
+        attr_name: the stored name (``"ttl"``, Dynamoose's default).
+        return_expired: read expired items that DynamoDB has not deleted yet.
+    """
+    return FieldSpec(
+        expires_at=True, ttl=ttl, attr_name=attr_name, return_expired=return_expired, default=default, required=False
+    )
+
+
+def Version(*, attr_name: str | None = None, init: Literal[False] = False) -> Any:
+    """An optimistic-locking counter (PynamoDB's ``VersionAttribute``): ``version: int = Version()``.
+
+    Each write of an instance checks that the stored version is the one the instance was read with (or that there
+    is none, for a new item), then increments it; a stale write raises ``ConditionFailed``. Writes by key
+    (``update(Model, key)``) increment it without a check, so stale instances notice them. ``init`` is for type
+    checkers only: the version is not a constructor argument.
+    """
+    return FieldSpec(version=True, attr_name=attr_name, default=0, required=False)

@@ -7,6 +7,11 @@
         tags: set[str] = Field(default_factory=set)
 
     note = Note(id="n1", owner="ann", title="hello")       # keyword-only, checked by mypy (dataclass_transform)
+    Note.title.begins_with("h")                             # a class attribute is the field's ``Attr``
+
+Each field's class attribute is an ``Attr`` naming it, for conditions and update actions. Annotate a field
+``Attr[X]`` (``title: Attr[str] = Field(...)``) and type checkers see ``Note.title`` as ``Attr[str]`` while
+``note.title`` stays a ``str``; with a plain ``X`` annotation they see an ``X`` in both places.
 
 A ``Document`` is a model-like map (a nested attribute); a ``Model`` has a table and keys. Class keywords:
 ``table`` (the table's name, before the session's prefix), ``indexes`` (``GlobalIndex``/``LocalIndex``) and
@@ -21,13 +26,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar, dataclass_transform
 
-from nubis.models.fields import CreatedAt, Field, FieldSpec, HashKey, RangeKey, UpdatedAt
+from nubis.models.expressions import Attr
+from nubis.models.fields import CreatedAt, ExpiresAt, Field, FieldSpec, HashKey, RangeKey, UpdatedAt, Version
 from nubis.models.plan import GlobalIndex, LocalIndex, ModelPlan, Unknown, compile_plan
 
 __all__ = ["Document", "Model", "ModelMeta"]
 
 
-@dataclass_transform(kw_only_default=True, field_specifiers=(Field, HashKey, RangeKey, CreatedAt, UpdatedAt))
+@dataclass_transform(
+    kw_only_default=True,
+    field_specifiers=(Field, HashKey, RangeKey, CreatedAt, UpdatedAt, ExpiresAt, Version),
+)
 class ModelMeta(type):
     """Collects field declarations at class creation; compiles the plan on first use (annotations may name
     classes defined later in the module)."""
@@ -48,6 +57,7 @@ class ModelMeta(type):
                 continue
             value = namespace.pop(field_name, None) if field_name in namespace else FieldSpec()
             specs[field_name] = value if isinstance(value, FieldSpec) else FieldSpec(default=value)
+            namespace[field_name] = Attr(field_name)
         namespace["__field_specs__"] = specs
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         inherited: dict[str, Any] = dict(getattr(cls, "__model_options__", {}))

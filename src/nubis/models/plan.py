@@ -19,6 +19,8 @@ a ``Document`` subclass               ``M``, by its own plan
 ``X | None``                          ``X``, or no attribute at all for ``None``
 ``X | Y``                             the first member whose Python type matches (encode) or wire type (decode)
 ``Any``                               inferred from the value
+``Attr[X]``                           as ``X`` (the annotation that types ``Model.field`` refs)
+an ``ExpiresAt`` field                ``N``, epoch seconds (``datetime`` or ``int``)
 ====================================  =========================================================
 """
 
@@ -166,6 +168,40 @@ class _Text(Codec):
 
     def decode(self, av: AV) -> Any:
         return self._parse(av["S"])
+
+
+class _Epoch(Codec):
+    """Epoch seconds in a Number, as DynamoDB's Time to Live reads them; ``datetime`` values are read back in UTC."""
+
+    wire = ("N",)
+    key_type = "N"
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+        self.py_types = (kind,)
+
+    def encode(self, value: Any, path: str) -> AV | None:
+        self.check(value, path)
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:  # as PynamoDB's TTLAttribute: a naive time has no one epoch value
+                raise _Invalid(path, "type", "an expiry is a timezone-aware datetime")
+            return {"N": str(int(value.timestamp()))}
+        return {"N": str(int(value))}
+
+    def decode(self, av: AV) -> Any:
+        seconds = int(Decimal(av["N"]))
+        return dt.datetime.fromtimestamp(seconds, dt.UTC) if self.kind is dt.datetime else seconds
+
+
+def _epoch_codec(codec: Codec) -> Codec:
+    inner = codec.inner if isinstance(codec, _Optional) else codec
+    if isinstance(inner, _Text) and inner.kind is dt.datetime:
+        epoch = _Epoch(dt.datetime)
+    elif isinstance(inner, _Number) and inner.kind is int:
+        epoch = _Epoch(int)
+    else:
+        raise ModelDefinitionError("an ExpiresAt field is a datetime or an int (epoch seconds)")
+    return _Optional(epoch) if isinstance(codec, _Optional) else epoch
 
 
 class _Enum(Codec):
@@ -408,6 +444,8 @@ def codec_for(annotation: Any) -> Codec:
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
         return codec_for(args[0])
+    if getattr(origin or annotation, "__value_wrapper__", False):
+        return codec_for(args[0] if args else Any)
     if origin is typing.ClassVar:
         raise ModelDefinitionError("ClassVar is not a field")
     if origin in (Union, types.UnionType):
@@ -487,6 +525,24 @@ class ModelPlan:
     kind: str | None = None
     """The discriminator value stored with every item (several models on one table)."""
     kind_attribute: str = "_type"
+    expires: FieldPlan | None = None
+    """The ``ExpiresAt`` field: DynamoDB's TTL attribute."""
+    version: FieldPlan | None = None
+    """The ``Version`` field (optimistic locking)."""
+
+    @property
+    def hides_expired(self) -> bool:
+        """Whether reads treat items past their expiry as absent."""
+        return self.expires is not None and not self.expires.spec.return_expired
+
+    def is_expired(self, item: Mapping[str, AV], now: float) -> bool:
+        """Whether ``item`` is past its expiry (DynamoDB: the TTL Number is before now, in epoch seconds)."""
+        if self.expires is None:
+            return False
+        av = item.get(self.expires.stored)
+        if av is None or "N" not in av:
+            return False  # [D] "How Time to Live works": a TTL attribute that is not a Number is ignored
+        return Decimal(av["N"]) < Decimal(int(now))
 
     # -- errors --------------------------------------------------------------------------------------------------
 
@@ -650,6 +706,12 @@ def compile_plan(
             codec = codec_for(annotation)
         except ModelDefinitionError as exc:
             raise ModelDefinitionError(f"{cls.__name__}.{name}: {exc}") from None
+        if spec.expires_at:
+            codec = _epoch_codec(codec)
+        if spec.version:
+            inner = codec.inner if isinstance(codec, _Optional) else codec
+            if not (isinstance(inner, _Number) and inner.kind is int):
+                raise ModelDefinitionError(f"{cls.__name__}.{name}: a Version field is an int")
         nullable = isinstance(codec, _Optional) or codec is _ANY
         required = spec.required if spec.required is not None else not nullable
         fields[name] = FieldPlan(name, spec.attr_name or name, codec, spec, required, nullable)
@@ -664,6 +726,10 @@ def compile_plan(
         raise ModelDefinitionError(f"{cls.__name__}: a model with a table needs a hash key (HashKey())")
     created = next((fp for fp in fields.values() if fp.spec.created_at), None)
     updated = next((fp for fp in fields.values() if fp.spec.updated_at), None)
+    expires = [fp for fp in fields.values() if fp.spec.expires_at]
+    versions = [fp for fp in fields.values() if fp.spec.version]
+    if len(expires) > 1 or len(versions) > 1:
+        raise ModelDefinitionError(f"{cls.__name__}: at most one ExpiresAt field and one Version field")
     for index in indexes:
         for key in (index.hash_key if isinstance(index, GlobalIndex) else None, index.range_key):
             if key is not None and key not in fields:
@@ -675,5 +741,5 @@ def compile_plan(
         raise ModelDefinitionError(f"{cls.__name__}: the discriminator {kind_attribute!r} is also a field")
     return ModelPlan(
         cls, cls.__name__, fields, by_stored, table, hk, rk, indexes, unknown, created, updated, key_names,
-        kind, kind_attribute,
+        kind, kind_attribute, expires[0] if expires else None, versions[0] if versions else None,
     )  # fmt: skip

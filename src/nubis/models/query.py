@@ -6,18 +6,20 @@
 The builder renders requests (``request()`` shows the next one); a session's driver runs the flows, so
 ``Query``/``Scan`` return values and ``AsyncQuery``/``AsyncScan`` return awaitables, with the same names.
 ``limit`` is the page size (DynamoDB's ``Limit``): ``page()`` returns one page with its ``last_key`` to pass to
-``start_at``; ``all()`` follows pages to the end.
+``start_at``; ``all()`` follows pages to the end. For a model with an ``ExpiresAt`` field the filter also drops
+items past their expiry, except on a global index that does not project that attribute.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, Self, TypeVar
 
 from nubis.models.errors import ModelDefinitionError
-from nubis.models.expressions import Condition, Renderer
-from nubis.models.flows import Call, Context, Flow, plan_of
+from nubis.models.expressions import Attr, Condition, Renderer
+from nubis.models.flows import Call, Context, Flow, live_filter, plan_of
 from nubis.models.plan import AV, GlobalIndex, LocalIndex, ModelPlan
 
 __all__ = ["AsyncQuery", "AsyncScan", "Page", "Query", "Scan"]
@@ -61,7 +63,7 @@ class _Builder(Generic[M]):
         self._index: str | None = None
         self._limit: int | None = None
         self._start: dict[str, AV] | None = None
-        self._attributes: tuple[str, ...] | None = None
+        self._attributes: tuple[str | Attr[Any], ...] | None = None
         self._consistent = False
         self._forward = True
         self._segment: tuple[int, int] | None = None
@@ -90,7 +92,7 @@ class _Builder(Generic[M]):
         self._start = key
         return self
 
-    def attributes(self, names: Iterable[str]) -> Self:
+    def attributes(self, names: Iterable[str | Attr[Any]]) -> Self:
         """Read only these fields (a ProjectionExpression); the others come back ``None``."""
         self._attributes = tuple(names)
         return self
@@ -113,6 +115,18 @@ class _Builder(Generic[M]):
         assert isinstance(index, LocalIndex)
         return plan.hash_key.name, index.range_key
 
+    def _index_has_expiry(self) -> bool:
+        """Whether the items read carry the ``ExpiresAt`` attribute (a global index may not project it; a local
+        index fetches it from the table)."""
+        plan = self._plan
+        index = next((i for i in plan.indexes if i.name == self._index), None)
+        if not isinstance(index, GlobalIndex) or plan.expires is None:
+            return True
+        if index.projection == "ALL":
+            return True
+        names = (plan.expires.name, plan.expires.stored)
+        return index.projection != "KEYS_ONLY" and any(name in index.projection for name in names)
+
     def request(self, *, count: bool = False) -> dict[str, Any]:
         """The Query or Scan request this builder sends first."""
         plan = self._plan
@@ -133,6 +147,9 @@ class _Builder(Generic[M]):
         if plan.kind is not None:
             own = Condition.attr(plan.kind_attribute) == plan.kind
             condition = own if condition is None else own & condition
+        live = live_filter(plan, time.time()) if self._index_has_expiry() else None
+        if live is not None:
+            condition = live if condition is None else live & condition
         if condition is not None:
             request["FilterExpression"] = condition.render(r)
         if count:

@@ -5,6 +5,10 @@
     note = db.create(Note(id="n1", title="hi"))
     db.update(Note, "n1", set={"title": "hello"}, add={"views": 1}, condition=Attr("title").exists())
     db.get(Note, "n1").title                             # "hello"
+    db.update(note, actions=[Note.views.add(1)])         # an instance: version-checked, refreshed in place
+
+    notes = db.bind(Note)                                # the same calls without the model argument
+    notes.get("n1"); notes.query("n1").all()
 
     adb = AsyncSession(AsyncClient.in_process())       # the same names, awaited
     note = await adb.get(Note, "n1")
@@ -16,22 +20,26 @@ over ``Client.http()`` works against AWS DynamoDB itself.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack, overload
 
 from nubis.client import AsyncClient, Client
 from nubis.models import flows
 from nubis.models.batch import Batch
-from nubis.models.expressions import Condition
-from nubis.models.flows import Context, Flow
+from nubis.models.bound import AsyncBound, Bound
+from nubis.models.expressions import Attr, Condition
+from nubis.models.flows import Context, Flow, UpdateOptions
 from nubis.models.hooks import Hooks
+from nubis.models.model import Model
 from nubis.models.query import AsyncQuery, AsyncScan, Query, Scan
 from nubis.models.transactions import Transaction
 
 __all__ = ["AsyncSession", "Session"]
 
 M = TypeVar("M")
+MI = TypeVar("MI", bound=Model)
+"""A model instance (the ``update``/``delete`` forms that take one)."""
 R = TypeVar("R")
 
 
@@ -70,9 +78,9 @@ class Session:
         range_key: Any = None,
         *,
         consistent: bool = False,
-        attributes: Iterable[str] | None = None,
+        attributes: Iterable[str | Attr[Any]] | None = None,
     ) -> M:
-        """The item with this key. Raises ``DoesNotExist``."""
+        """The item with this key. Raises ``DoesNotExist`` (also for an item past its ``ExpiresAt``)."""
         return self._run(flows.get(self.context, model, hash_key, range_key, consistent, attributes, False))  # type: ignore[no-any-return]
 
     def find(self, model: type[M], hash_key: Any, range_key: Any = None, *, consistent: bool = False) -> M | None:
@@ -86,45 +94,56 @@ class Session:
     def save(
         self, item: M, *, condition: Condition | None = None, overwrite: bool = True, return_item: bool = False
     ) -> M:
-        """Put an item, replacing any with its key, unless ``overwrite=False`` or ``condition`` forbids it."""
+        """Put an item, replacing any with its key, unless ``overwrite=False`` or ``condition`` forbids it (or, for
+        a model with a ``Version``, the stored version is not the one ``item`` holds)."""
         return self._run(flows.put(self.context, item, condition, not overwrite, return_item))  # type: ignore[no-any-return]
 
-    def update(
+    @overload
+    def update(self, target: type[M], hash_key: Any, range_key: Any = None, **options: Unpack[UpdateOptions]) -> M: ...
+
+    @overload
+    def update(self, target: MI, **options: Unpack[UpdateOptions]) -> MI: ...
+
+    def update(self, target: Any, hash_key: Any = None, range_key: Any = None, **options: Unpack[UpdateOptions]) -> Any:
+        """Update an existing item (``upsert=True`` creates it) and return it as updated.
+
+        ``target`` is a model class with a key, or an instance: then its ``Version`` is checked and the instance
+        is refreshed in place. ``set`` assigns fields (``None`` removes), ``add`` adds to numbers and sets,
+        ``delete`` removes set members, ``remove`` drops fields, ``actions`` are typed actions
+        (``User.age.add(1)``). Raises ``ConditionFailed`` if the item is absent or ``condition`` is false.
+        """
+        return self._run(flows.update(self.context, target, hash_key, range_key, **options))
+
+    @overload
+    def delete(
         self,
-        model: type[M],
+        target: type[M],
         hash_key: Any,
         range_key: Any = None,
         *,
-        set: Mapping[str, Any] | None = None,
-        add: Mapping[str, Any] | None = None,
-        remove: Iterable[str] = (),
-        delete: Mapping[str, Any] | None = None,
         condition: Condition | None = None,
-        upsert: bool = False,
         return_item: bool = False,
-    ) -> M:
-        """Update an existing item (``upsert=True`` creates it) and return it as updated.
+    ) -> M | None: ...
 
-        ``set`` assigns fields (``None`` removes), ``add`` adds to numbers and sets, ``delete`` removes set members,
-        ``remove`` drops fields. Raises ``ConditionFailed`` if the item is absent or ``condition`` is false.
-        """
-        flow = flows.update(
-            self.context, model, hash_key, range_key, set=set, add=add, remove=remove, delete=delete,
-            condition=condition, return_item=return_item, upsert=upsert,
-        )  # fmt: skip
-        return self._run(flow)  # type: ignore[no-any-return]
+    @overload
+    def delete(self, target: MI, *, condition: Condition | None = None, return_item: bool = False) -> MI | None: ...
 
     def delete(
         self,
-        model: type[M],
-        hash_key: Any,
+        target: Any,
+        hash_key: Any = None,
         range_key: Any = None,
         *,
         condition: Condition | None = None,
         return_item: bool = False,
-    ) -> M | None:
-        """Delete the item with this key (if ``condition`` holds); returns the deleted item, if there was one."""
-        return self._run(flows.delete(self.context, model, hash_key, range_key, condition, return_item))  # type: ignore[no-any-return]
+    ) -> Any:
+        """Delete the item with this key, or this instance (its ``Version`` checked), if ``condition`` holds;
+        returns the deleted item, if there was one."""
+        return self._run(flows.delete(self.context, target, hash_key, range_key, condition, return_item))
+
+    def bind(self, model: type[M]) -> Bound[M]:
+        """``model`` with this session bound: ``users = db.bind(User); users.get("u1")``."""
+        return Bound(model, self)
 
     def query(self, model: type[M], hash_key: Any) -> Query[M]:
         """A Query builder for the items with this hash key (of the table, or of ``using(index)``)."""
@@ -202,7 +221,7 @@ class AsyncSession:
         range_key: Any = None,
         *,
         consistent: bool = False,
-        attributes: Iterable[str] | None = None,
+        attributes: Iterable[str | Attr[Any]] | None = None,
     ) -> M:
         return await self._run(flows.get(self.context, model, hash_key, range_key, consistent, attributes, False))
 
@@ -217,36 +236,48 @@ class AsyncSession:
     ) -> M:
         return await self._run(flows.put(self.context, item, condition, not overwrite, return_item))
 
+    @overload
     async def update(
+        self, target: type[M], hash_key: Any, range_key: Any = None, **options: Unpack[UpdateOptions]
+    ) -> M: ...
+
+    @overload
+    async def update(self, target: MI, **options: Unpack[UpdateOptions]) -> MI: ...
+
+    async def update(
+        self, target: Any, hash_key: Any = None, range_key: Any = None, **options: Unpack[UpdateOptions]
+    ) -> Any:
+        return await self._run(flows.update(self.context, target, hash_key, range_key, **options))
+
+    @overload
+    async def delete(
         self,
-        model: type[M],
+        target: type[M],
         hash_key: Any,
         range_key: Any = None,
         *,
-        set: Mapping[str, Any] | None = None,
-        add: Mapping[str, Any] | None = None,
-        remove: Iterable[str] = (),
-        delete: Mapping[str, Any] | None = None,
         condition: Condition | None = None,
-        upsert: bool = False,
         return_item: bool = False,
-    ) -> M:
-        flow = flows.update(
-            self.context, model, hash_key, range_key, set=set, add=add, remove=remove, delete=delete,
-            condition=condition, return_item=return_item, upsert=upsert,
-        )  # fmt: skip
-        return await self._run(flow)
+    ) -> M | None: ...
+
+    @overload
+    async def delete(
+        self, target: MI, *, condition: Condition | None = None, return_item: bool = False
+    ) -> MI | None: ...
 
     async def delete(
         self,
-        model: type[M],
-        hash_key: Any,
+        target: Any,
+        hash_key: Any = None,
         range_key: Any = None,
         *,
         condition: Condition | None = None,
         return_item: bool = False,
-    ) -> M | None:
-        return await self._run(flows.delete(self.context, model, hash_key, range_key, condition, return_item))
+    ) -> Any:
+        return await self._run(flows.delete(self.context, target, hash_key, range_key, condition, return_item))
+
+    def bind(self, model: type[M]) -> AsyncBound[M]:
+        return AsyncBound(model, self)
 
     def query(self, model: type[M], hash_key: Any) -> AsyncQuery[M]:
         return AsyncQuery(model, hash_key, self)

@@ -5,10 +5,14 @@
     tx.update(Stock, "sku1", add={"count": -1}, condition=Attr("count") >= 1)
     tx.condition(Customer, "ann", Attr("active") == True)
     tx.delete(Cart, "ann")
+    tx.update(account, actions=[Account.balance.add(-5)])   # an instance: its Version checked
     db.transact(tx)                       # or: await adb.transact(tx)
 
 A cancelled transaction raises ``TransactionCanceled``; its ``reasons`` name the failing actions by their
-position here. Up to 100 actions, one per item (DynamoDB's rules).
+position here. Up to 100 actions, one per item (DynamoDB's rules). Where a key is asked for, an instance may
+stand for its model and key: then the action also requires the instance's ``Version``. Puts increment the
+instances' versions once the transaction commits; an updated instance is not refreshed (a transaction returns
+no items), so read it again before saving it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from nubis.models.expressions import Condition
+from nubis.models.expressions import Action, Condition
 
 __all__ = ["Transaction"]
 
@@ -41,32 +45,35 @@ class Transaction:
 
     def update(
         self,
-        model: type,
-        hash_key: Any,
+        target: Any,
+        hash_key: Any = None,
         range_key: Any = None,
         *,
         set: Mapping[str, Any] | None = None,
         add: Mapping[str, Any] | None = None,
         remove: Iterable[str] = (),
         delete: Mapping[str, Any] | None = None,
+        actions: Iterable[Action] = (),
         condition: Condition | None = None,
     ) -> Transaction:
-        """Update one item (as ``Session.update``, but an absent item is created unless ``condition`` says)."""
-        options = {"hash_key": hash_key, "range_key": range_key, "set": set, "add": add}
+        """Update one item, by model and key or by instance (as ``Session.update``, but an absent item is created
+        unless ``condition`` says)."""
+        options = {"hash_key": hash_key, "range_key": range_key, "set": set, "add": add, "actions": tuple(actions)}
         options.update({"remove": tuple(remove), "delete": delete, "condition": condition})
-        self.actions.append(("update", model, options))
+        self.actions.append(("update", target, options))
         return self
 
     def delete(
-        self, model: type, hash_key: Any, range_key: Any = None, *, condition: Condition | None = None
+        self, target: Any, hash_key: Any = None, range_key: Any = None, *, condition: Condition | None = None
     ) -> Transaction:
-        """Delete one item (if ``condition`` holds)."""
-        self.actions.append(("delete", model, {"hash_key": hash_key, "range_key": range_key, "condition": condition}))
+        """Delete one item, by model and key or by instance (if ``condition`` holds)."""
+        self.actions.append(("delete", target, {"hash_key": hash_key, "range_key": range_key, "condition": condition}))
         return self
 
-    def condition(self, model: type, hash_key: Any, range_key: Any = None, *, check: Condition) -> Transaction:
-        """Require ``check`` to hold on an item that the transaction does not write."""
-        self.actions.append(("check", model, {"hash_key": hash_key, "range_key": range_key, "condition": check}))
+    def condition(self, target: Any, hash_key: Any = None, range_key: Any = None, *, check: Condition) -> Transaction:
+        """Require ``check`` to hold on an item that the transaction does not write (by model and key, or by
+        instance)."""
+        self.actions.append(("check", target, {"hash_key": hash_key, "range_key": range_key, "condition": check}))
         return self
 
     def __len__(self) -> int:

@@ -64,6 +64,18 @@ def test_tags(client, table):
     assert client.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
 
 
+def test_time_to_live(client, table):
+    assert client.describe_time_to_live(TableName=table) == {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
+    spec = {"Enabled": True, "AttributeName": "expires"}
+    assert client.update_time_to_live(TableName=table, TimeToLiveSpecification=spec) == {
+        "TimeToLiveSpecification": spec
+    }
+    assert client.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires",
+    }
+
+
 def test_describe_limits_and_endpoints(client):
     limits = client.describe_limits()
     assert set(limits) == {

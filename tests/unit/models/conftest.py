@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from nubis.client import AsyncClient, Client
-from nubis.models import AsyncQuery, AsyncScan, AsyncSession, Session
+from nubis.models import AsyncBound, AsyncQuery, AsyncScan, AsyncSession, Session
 from nubis.testing import NubisServer
 
 from .models import ALL_MODELS
@@ -41,11 +41,14 @@ class Twin:
             result = attr(*args, **kwargs)
             if inspect.iscoroutine(result):
                 return self._runner.run(result)
-            if isinstance(result, AsyncQuery | AsyncScan):
+            if isinstance(result, AsyncQuery | AsyncScan | AsyncBound):
                 return Twin(result, self._runner)
             return result
 
         return call
+
+    def __repr__(self) -> str:
+        return repr(self._target)
 
     @contextmanager
     def _batch(self) -> Iterator[Any]:
@@ -61,29 +64,66 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
         yield running
 
 
-@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async"])
-def db(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A session with a fresh table prefix and every test model's table created."""
-    transport, mode = request.param.split("-")
-    prefix = f"p{next(_prefixes)}_"
-    if mode == "sync":
-        if transport == "inprocess":
-            client = Client.in_process("memory:")
+class Backend:
+    """Sessions over one store, sharing one table prefix: sync or async (as a ``Twin``), in-process or over HTTP.
+
+    In-process sessions share the backend's client (a second in-process client would be a second engine); each
+    HTTP session has its own client, so two of them are two connections to one server."""
+
+    def __init__(self, transport: str, mode: str, url: str | None, runner: asyncio.Runner | None) -> None:
+        self.transport, self.mode, self.url, self.runner = transport, mode, url, runner
+        self.prefix = f"p{next(_prefixes)}_"
+        self._clients: list[Any] = []
+
+    def _client(self) -> Any:
+        if self.transport == "inprocess" and self._clients:
+            return self._clients[0]
+        factory: Any = Client if self.mode == "sync" else AsyncClient
+        if self.transport == "inprocess":
+            client = factory.in_process("memory:")
         else:
-            client = Client.http(request.getfixturevalue("server").url, "us-east-1", CREDENTIALS)
-        session: Any = Session(client, prefix=prefix)
-        for model in ALL_MODELS:
-            session.create_table(model)
-        yield session
-        client.close()
-    else:
-        with asyncio.Runner() as runner:
-            if transport == "inprocess":
-                aclient = AsyncClient.in_process("memory:")
+            client = factory.http(self.url, "us-east-1", CREDENTIALS)
+        self._clients.append(client)
+        return client
+
+    def session(self) -> Any:
+        if self.mode == "sync":
+            return Session(self._client(), prefix=self.prefix)
+        assert self.runner is not None
+        return Twin(AsyncSession(self._client(), prefix=self.prefix), self.runner)
+
+    def call(self, method: str, **request: Any) -> Any:
+        """A raw client call (to look behind the models), on the backend's first client."""
+        result = getattr(self._client() if not self._clients else self._clients[0], method)(**request)
+        return self.runner.run(result) if self.runner is not None else result
+
+    def close(self) -> None:
+        for client in self._clients:
+            if self.runner is None:
+                client.close()
             else:
-                aclient = AsyncClient.http(request.getfixturevalue("server").url, "us-east-1", CREDENTIALS)
-            twin: Any = Twin(AsyncSession(aclient, prefix=prefix), runner)
-            for model in ALL_MODELS:
-                twin.create_table(model)
-            yield twin
-            runner.run(aclient.aclose())
+                self.runner.run(client.aclose())
+
+
+@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    transport, mode = request.param.split("-")
+    url = request.getfixturevalue("server").url if transport == "http" else None
+    if mode == "sync":
+        made = Backend(transport, mode, url, None)
+        yield made
+        made.close()
+        return
+    with asyncio.Runner() as runner:
+        made = Backend(transport, mode, url, runner)
+        yield made
+        made.close()
+
+
+@pytest.fixture
+def db(backend: Backend) -> Any:
+    """A session with a fresh table prefix and every test model's table created."""
+    session = backend.session()
+    for model in ALL_MODELS:
+        session.create_table(model)
+    return session

@@ -7,7 +7,20 @@ import enum
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from nubis.models import CreatedAt, Document, Field, GlobalIndex, HashKey, LocalIndex, Model, RangeKey, UpdatedAt
+from nubis.models import (
+    Attr,
+    CreatedAt,
+    Document,
+    ExpiresAt,
+    Field,
+    GlobalIndex,
+    HashKey,
+    LocalIndex,
+    Model,
+    RangeKey,
+    UpdatedAt,
+    Version,
+)
 
 
 class Status(enum.Enum):
@@ -56,11 +69,14 @@ class Event(
     table="events",
     indexes=[LocalIndex("byKind", "kind"), GlobalIndex("byKindAt", "kind", "at", projection="KEYS_ONLY")],
 ):
-    stream: str = HashKey()
-    at: int = RangeKey()
-    kind: str = "info"
-    body: str = ""
-    count: int = 0
+    """Annotated ``Attr[X]``: ``Event.at`` is typed ``Attr[int]`` for conditions."""
+
+    stream: Attr[str] = HashKey()
+    at: Attr[int] = RangeKey()
+    kind: Attr[str] = Field(default="info")
+    body: Attr[str] = Field(default="")
+    count: Attr[int] = Field(default=0)
+    tags: Attr[set[str]] = Field(default_factory=set)
 
 
 class Counter(Model, table="counters", unknown="keep"):
@@ -72,9 +88,6 @@ class Counter(Model, table="counters", unknown="keep"):
 class Strict(Model, table="counters", unknown="refuse"):
     name: str = HashKey()
     value: int = 0
-
-
-ALL_MODELS = (User, Event, Counter)
 
 
 class Post(Model, table="feed", kind="post"):
@@ -90,4 +103,28 @@ class Comment(Model, table="feed", kind="comment"):
     likes: int = 0
 
 
-ALL_MODELS = (User, Event, Counter, Post)
+class Token(Model, table="tokens", indexes=[GlobalIndex("byOwner", "owner", projection="KEYS_ONLY")]):
+    """Expires an hour after it is written; expired tokens read as absent (Dynamoose's default)."""
+
+    id: Attr[str] = HashKey()
+    owner: Attr[str] = Field(default="ann")
+    expires: Attr[dt.datetime | None] = ExpiresAt(ttl=dt.timedelta(hours=1), default=None)
+
+
+class Receipt(Model, table="receipts"):
+    """An expiry in plain epoch seconds, under another name, and expired items still read."""
+
+    id: str = HashKey()
+    until: int | None = ExpiresAt(attr_name="exp", return_expired=True, default=None)
+
+
+class Account(Model, table="accounts"):
+    """Optimistic locking."""
+
+    id: Attr[str] = HashKey()
+    balance: Attr[int] = Field(default=0)
+    owner: Attr[str] = Field(default="")
+    version: Attr[int] = Version()
+
+
+ALL_MODELS = (User, Event, Counter, Post, Token, Receipt, Account)

@@ -4,14 +4,16 @@ DynamoDB would refuse (syntax, unused or undefined placeholders, bad operands)."
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from nubis.models import Attr, Condition, Session, Transaction
+from nubis.models.expressions import Renderer, render_update
 from nubis.tables.expressions import compile_expressions
 
-from .models import Address, Event, User
+from .models import Account, Address, Event, Token, User
 
 _KIND = {"get_item": "GetItem", "put_item": "PutItem", "update_item": "UpdateItem", "delete_item": "DeleteItem"}
 _KIND |= {"query": "Query", "scan": "Scan"}
@@ -142,3 +144,86 @@ def test_builder_misuse_is_refused() -> None:
         Attr("x").is_type("Q")
     with pytest.raises(TypeError):
         hash(Attr("x"))
+
+
+def test_field_refs_are_the_fields_attrs() -> None:
+    """A model's class attribute is an ``Attr`` of the field (typed ``Attr[X]`` when annotated so); instances
+    keep their values."""
+    assert repr(Event.at) == "Attr('at')" and repr(User.age) == "Attr('age')"  # Attr-annotated and plain
+    event = Event(stream="s", at=3)
+    assert event.at == 3 and Event.at.path == "at"
+    event.at = 4
+    assert event.at == 4 and isinstance(Event.__dict__["at"], Attr)
+    assert Event.tags.path == "tags" and User.address[Address.city].path == "address.city"
+    assert User.notes[2].path == "notes[2]" and User.prefs["dark"].path == "prefs.dark"
+    typed = (Event.at.between(1, 2) & Event.kind.begins_with("o")).to_expression(Event.__plan__)
+    by_name = (Attr("at").between(1, 2) & Attr("kind").begins_with("o")).to_expression(Event.__plan__)
+    assert typed == by_name
+    assert (User.name == "x").to_expression(User.__plan__)[1] == {"#n0": "n"}  # the stored name
+
+
+def test_update_actions_render_with_the_mappings() -> None:
+    r = Renderer(User.__plan__)
+    text = render_update(
+        r,
+        set={"age": 1},
+        actions=[
+            User.name.set("bo"),
+            User.score.set(User.age),
+            User.balance.set_if_not_exists(Decimal(0)),
+            User.lucky.add({7}),
+            User.tags.delete({"a"}),
+            User.extra.remove(),
+            User.address[Address.city].set("Oslo"),
+        ],
+    )
+    assert text == (
+        "SET #n1 = :v0, #n2 = :v1, #n3 = #n1, #n4 = if_not_exists(#n4, :v2), #n5.#n6 = :v3 "
+        "REMOVE #n0 ADD #n7 :v4 DELETE #n8 :v5"
+    )
+    assert r.attribute_names()["#n2"] == "n" and r.values[":v1"] == {"S": "bo"}
+    assert r.values[":v4"] == {"NS": ["7"]} and r.values[":v5"] == {"SS": ["a"]}
+
+
+def test_typed_refs_and_managed_fields_compile_in_every_operation() -> None:
+    recorder = Recorder()
+    db = Session(recorder)  # type: ignore[arg-type]
+    actions = [Event.count.add(1), Event.tags.add({"x"}), Event.body.set("b"), Event.kind.remove()]
+    db.update(Event, "s", 1, actions=actions, condition=Event.tags.contains("y") | (Event.count.size() < 3))
+    db.query(Event, "s").where(Event.at.between(1, 5)).filter(Event.kind.is_in(["a", "b"])).attributes(
+        [Event.body]
+    ).all()
+    db.scan(Token).filter(Token.owner.begins_with("a")).count()
+    db.query(Token, "t").first()
+    db.get(Token, "x", attributes=[Token.owner])
+    db.save(Account(id="a"), condition=Account.balance >= 0)
+    db.update(Account(id="a", balance=1), actions=[Account.balance.add(-1)])
+    db.delete(Account(id="a"), condition=Account.owner.exists())
+    db.bind(Account).update("a", set={"owner": "x"})
+    for method, request in recorder.calls:
+        compile_request(_KIND[method], request)
+    scan = next(request for method, request in recorder.calls if method == "scan")
+    assert scan["FilterExpression"].startswith("((attribute_not_exists(#n0)) OR (#n0 >= :v0)) AND")
+    assert scan["ExpressionAttributeNames"]["#n0"] == "ttl"
+
+
+def test_versioned_transaction_items_compile() -> None:
+    recorder = Recorder()
+    tx = Transaction()
+    tx.save(Account(id="a", balance=1))
+    tx.update(Account(id="b"), actions=[Account.balance.add(1)])
+    tx.update(Account, "c", set={"owner": "x"})
+    tx.delete(Account(id="d"))
+    tx.condition(Account(id="e"), check=Account.balance > 0)
+    Session(recorder).transact(tx)  # type: ignore[arg-type]
+    ((_, request),) = recorder.calls
+    kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheck"}
+    for entry in request["TransactItems"]:
+        ((action, body),) = entry.items()
+        compile_request(kinds[action], body)
+    put, by_instance, by_key, delete, check = (next(iter(e.values())) for e in request["TransactItems"])
+    assert put["ConditionExpression"] == "attribute_not_exists(#n0)" and put["Item"]["version"] == {"N": "1"}
+    assert "ADD" in by_key["UpdateExpression"] and "ConditionExpression" not in by_key
+    assert by_instance["ConditionExpression"] == "attribute_not_exists(#n0)"
+    assert delete["ConditionExpression"] == "attribute_not_exists(#n0)"
+    assert check["ConditionExpression"] == "(attribute_not_exists(#n0)) AND (#n1 > :v0)"

@@ -425,3 +425,27 @@ def test_several_models_on_one_table(db) -> None:
         Post(pk="thread1", sk="post", title="Hello")
     ]
     assert Post(pk="a", sk="b").to_item()["_type"] == {"S": "post"}
+
+
+def test_typed_field_refs_in_queries_scans_and_updates(db) -> None:
+    seed_events(db)
+    assert [e.at for e in db.query(Event, "s").where(Event.at.between(2, 6)).filter(Event.kind == "odd").all()] == [
+        3,
+        5,
+    ]
+    assert db.scan(Event).filter(Event.count.is_in([1, 2, 3]) & ~Event.kind.begins_with("e")).count() == 2
+    updated = db.update(
+        Event,
+        "s",
+        4,
+        actions=[Event.count.add(10), Event.tags.add({"x", "y"}), Event.body.set("hi"), Event.kind.remove()],
+        condition=Event.count == 4,
+    )
+    assert (updated.count, updated.tags, updated.body, updated.kind) == (14, {"x", "y"}, "hi", None)
+    again = db.update(Event, "s", 4, actions=[Event.tags.delete({"x"}), Event.kind.set_if_not_exists("new")])
+    assert (again.tags, again.kind) == ({"y"}, "new")
+    assert db.scan(Event).filter(Event.tags.contains("y") & (Event.tags.size() == 1)).count() == 1
+    only = db.query(Event, "s").attributes([Event.at]).first()
+    assert only is not None and (only.at, only.kind) == (0, None)
+    with pytest.raises(ValueError):
+        db.update(Event, "s", 4, actions=[Event.at.set(5)])  # a key field
