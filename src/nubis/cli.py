@@ -26,11 +26,13 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         storage=args.storage or "",
         durability=args.durability,
-        region=args.region,
+        region=args.region or "us-east-1",
+        project_region=args.region or "",
         workers=args.workers,
         log_level=args.log_level,
         ttl_interval=args.ttl_interval,
         project_dir=args.project,
+        stage=args.stage or "",
         functions="\n".join(args.function or []),
         reload={None: "auto", True: "on", False: "off"}[args.reload],
         async_retry_delays=args.async_retry_delays,
@@ -167,7 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
         default="full",
         help="full: every acknowledged write is fsynced (default); relaxed: development only",
     )
-    serve.add_argument("--region", default="us-east-1", help="region for unsigned requests (default us-east-1)")
+    serve.add_argument(
+        "--region",
+        help="region for unsigned requests (default us-east-1); also serverless.yml's ${opt:region}, as "
+        "'serverless deploy --region'",
+    )
+    serve.add_argument(
+        "--stage",
+        help="the stage a serverless.yml deploys to, as 'serverless deploy --stage' (${opt:stage}; default: the "
+        "file's provider.stage, else dev)",
+    )
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the data (default 1)")
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     serve.add_argument(

@@ -10,8 +10,12 @@ or stage path). Anything else gets a JSON 404 that names the endpoint's purpose.
 from __future__ import annotations
 
 import logging
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -21,8 +25,9 @@ from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
 from nubis.gateway.websocket import WebSocketLimits
 from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
+from nubis.project import LoadOptions
 from nubis.project.discover import load_project
-from nubis.project.model import FunctionDef, Project, TableDef
+from nubis.project.model import ApiKind, FunctionDef, Project, TableDef
 from nubis.settings import Settings
 from nubis.tables.engine.engine import Engine
 from nubis.tables.errors import ResourceInUseException
@@ -43,12 +48,30 @@ def open_engine(settings: Settings) -> Engine:
     )
 
 
-def function_spec(function: FunctionDef) -> FunctionSpec:
+def inline_code_dir(function: FunctionDef, data_dir: Path) -> Path:
+    """The folder of a function defined inline (SAM ``InlineCode``): ``index.py`` under the data directory, the file
+    name AWS gives inline code [D AWS::Lambda::Function Code]. Rewritten only when the source changed, and
+    atomically, since several server processes may start at once."""
+    assert function.inline_code is not None
+    folder = data_dir.resolve() / "functions" / "inline" / function.deployed_name
+    target = folder / "index.py"
+    if not target.is_file() or target.read_text(encoding="utf-8") != function.inline_code:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".index.py.{os.getpid()}"
+        partial.write_text(function.inline_code, encoding="utf-8")
+        partial.replace(target)
+    return folder
+
+
+def function_spec(function: FunctionDef, data_dir: Path | None = None) -> FunctionSpec:
     """A project function as the runtime runs it, under its deployed name (``{service}-{stage}-{name}``)."""
+    code_dir = function.code_dir
+    if function.inline_code is not None:
+        code_dir = inline_code_dir(function, data_dir or Path(".nubis"))
     return FunctionSpec(
         name=function.deployed_name,
         handler=function.handler,
-        code_dir=function.code_dir,
+        code_dir=code_dir,
         runtime=function.runtime if function.runtime in RUNTIMES else "python3.11",
         timeout=float(function.timeout),
         memory=function.memory,
@@ -72,7 +95,54 @@ def create_tables(engine: Engine, tables: tuple[TableDef, ...], region: str) -> 
 
 def open_project(settings: Settings) -> Project | None:
     """The project in ``settings.project_dir``, or None when the folder defines none (tables only)."""
-    return load_project(Path(settings.project_dir))
+    options = LoadOptions(stage=settings.stage or None, region=settings.project_region or None)
+    return load_project(Path(settings.project_dir), options)
+
+
+def runtime_warnings(project: Project) -> list[str]:
+    """One line per declared runtime other than this server's Python, naming its functions: they run here all the
+    same (reference §12: an older or newer declared runtime is never refused)."""
+    host = f"{sys.version_info.major}.{sys.version_info.minor}"
+    by_runtime: dict[str, list[str]] = {}
+    for function in project.functions.values():
+        if function.runtime != f"python{host}":
+            by_runtime.setdefault(function.runtime, []).append(function.deployed_name)
+    return [
+        f"function{'s' if len(names) > 1 else ''} {', '.join(names)} declare{'' if len(names) > 1 else 's'} "
+        f"{runtime}; {'they run' if len(names) > 1 else 'it runs'} on this server's Python {host}"
+        for runtime, names in by_runtime.items()
+    ]
+
+
+_EXECUTE_API = re.compile(r"^(https|wss)://([a-z0-9]{10})\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?=/|$)")
+
+
+def local_outputs(project: Project, base_url: str) -> dict[str, Any]:
+    """The project's ``Outputs`` as a local deployment shows them: an ``https://{api}.execute-api.{region}.
+    amazonaws.com/...`` (or ``wss://``) URL of one of the project's APIs becomes this server's URL (reference §11,
+    §12). The path form (``http://127.0.0.1:4566/Prod/...``) is used when the path alone reaches that API (the
+    gateway's rule: the first API with a stage of the path's first segment, then an HTTP API's ``$default``);
+    otherwise the host form ``http://{api}.execute-api.localhost:4566/...``."""
+    ids = {api.id: api for api in project.apis}
+    base = urlsplit(base_url)
+    out: dict[str, Any] = {}
+    for name, value in project.outputs.items():
+        found = _EXECUTE_API.match(value) if isinstance(value, str) else None
+        if found is None or found.group(2) not in ids:
+            out[name] = value
+            continue
+        api = ids[found.group(2)]
+        rest = value[found.end() :]
+        websocket = found.group(1) == "wss"
+        scheme = "ws" if websocket else base.scheme
+        segment = rest.lstrip("/").split("/", 1)[0]
+        same_kind = [a for a in project.apis if (a.kind is ApiKind.WEBSOCKET) == websocket]
+        owner = next((a for a in same_kind if a.stage(segment) is not None), None)
+        if owner is None and not websocket:
+            owner = next((a for a in same_kind if a.kind is ApiKind.HTTP and a.stage("$default")), None)
+        host = base.netloc if owner is api else f"{api.id}.execute-api.localhost:{base.port}"
+        out[name] = f"{scheme}://{host}{rest}"
+    return out
 
 
 def open_functions(settings: Settings, project: Project | None = None) -> FunctionRuntime:
@@ -84,7 +154,8 @@ def open_functions(settings: Settings, project: Project | None = None) -> Functi
     ]
     declared = {spec.name for spec in specs}
     if project is not None:
-        specs += [function_spec(f) for f in project.functions.values() if f.deployed_name not in declared]
+        data_dir = Path(settings.data_dir)
+        specs += [function_spec(f, data_dir) for f in project.functions.values() if f.deployed_name not in declared]
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     delays = tuple(float(part) for part in settings.async_retry_delays.split(",") if part.strip())
     config = RuntimeConfig(
@@ -204,8 +275,6 @@ def create_app() -> NubisApp:
 
 
 def serve(settings: Settings) -> None:
-    import os
-
     import uvicorn
 
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
@@ -243,7 +312,9 @@ def serve(settings: Settings) -> None:
                 print(
                     f"Nubis {api.kind.value} API {api.name} stage {stage.name}: {base_url}{path}  ({host})", flush=True
                 )
-        for warning in project.warnings:
+        for output, value in local_outputs(project, base_url).items():
+            print(f"Nubis output {output}: {value}", flush=True)
+        for warning in (*project.warnings, *runtime_warnings(project)):
             print(f"Nubis warning: {warning}", flush=True)
     if settings.workers > 1:
         os.environ.update(settings.to_env())

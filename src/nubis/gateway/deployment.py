@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from nubis.gateway.request_validation import MethodValidation, compile_validation
 from nubis.gateway.routing import HttpRouter, RestRouter
 from nubis.project.model import Api, ApiKind, Integration, Method, Project, Route, Stage
 
@@ -31,6 +32,8 @@ class Deployment:
     http_router: HttpRouter[Route] | None
     rest_router: RestRouter[Method] | None
     deployment_id: str
+    validations: Mapping[str, MethodValidation] = field(default_factory=lambda: MappingProxyType({}))
+    """REST: route key (``POST /vehicle``) → the method's request validation, for methods that validate."""
 
     @property
     def kind(self) -> ApiKind:
@@ -61,10 +64,16 @@ def compile_deployments(project: Project, *, account: str, region: str) -> tuple
             continue
         http_router: HttpRouter[Route] | None = None
         rest_router: RestRouter[Method] | None = None
+        validations: dict[str, MethodValidation] = {}
         if api.kind is ApiKind.HTTP:
             http_router = HttpRouter((route.route_key, route) for route in api.routes if route.integration)
         else:
             rest_router = RestRouter((r.path, r.methods) for r in api.resources if r.methods)
+            for resource in api.resources:
+                for verb, method in resource.methods.items():
+                    validation = compile_validation(api, method)
+                    if validation is not None:
+                        validations[f"{verb} {resource.path}"] = validation
         deployments.extend(
             Deployment(
                 api=api,
@@ -75,6 +84,7 @@ def compile_deployments(project: Project, *, account: str, region: str) -> tuple
                 http_router=http_router,
                 rest_router=rest_router,
                 deployment_id=resource_id_for(api.id, "$deployment"),
+                validations=MappingProxyType(validations),
             )
             for stage in api.stages
         )

@@ -3,15 +3,15 @@
 ::
 
     HTTP:  parse → cors.preflight → route → integrate     | gateway_errors | cors.headers → enrich
-    REST:  parse → route → integrate                      | gateway_errors | enrich
+    REST:  parse → route → validate_request → integrate   | gateway_errors | enrich
 
-TODO(#6): authorize, throttle, api_key, validate_request, integration_request/response, access_log, metrics.
+TODO(#6): authorize, throttle, api_key, integration_request/response, access_log, metrics.
 """
 
 from __future__ import annotations
 
 from nubis.gateway.chain import HandlerChain
-from nubis.gateway.handlers import cors, enrich, gateway_errors, integrate, parse, route
+from nubis.gateway.handlers import cors, enrich, gateway_errors, integrate, parse, route, validate_request
 
 HTTP_PIPELINE = HandlerChain(
     request=(parse.parse_request, cors.preflight, route.route_request, integrate.integrate),
@@ -20,7 +20,7 @@ HTTP_PIPELINE = HandlerChain(
 )
 
 REST_PIPELINE = HandlerChain(
-    request=(parse.parse_request, route.route_request, integrate.integrate),
+    request=(parse.parse_request, route.route_request, validate_request.validate_request, integrate.integrate),
     exception=gateway_errors.render_gateway_error,
     response=(enrich.add_request_ids,),
 )

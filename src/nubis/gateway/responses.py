@@ -5,6 +5,8 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
 
     GatewayResponseError
     ├── MissingAuthenticationToken   REST 403  (no resource/method matches)          [V LS test_routing_not_found]
+    ├── BadRequestParameters         REST 400  (a required parameter is missing)     [D request-validation-test]
+    ├── BadRequestBody               REST 400  (the body does not match its model)   [D request-validation]
     ├── IntegrationFailure           REST 502  (function error, malformed result)    [V LS ...payload_format_validation]
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
     ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
@@ -47,6 +49,24 @@ class MissingAuthenticationToken(GatewayResponseError):
     status = 403
     message = "Missing Authentication Token"
     error_type = "MissingAuthenticationTokenException"
+
+
+class BadRequestParameters(GatewayResponseError):
+    """The method's validator found a required parameter missing; the message names them."""
+
+    response_type = "BAD_REQUEST_PARAMETERS"
+    status = 400
+    message = "Missing required request parameters: []"
+    error_type = "BadRequestException"
+
+
+class BadRequestBody(GatewayResponseError):
+    """The body does not match the method's model (or is not JSON)."""
+
+    response_type = "BAD_REQUEST_BODY"
+    status = 400
+    message = "Invalid request body"
+    error_type = "BadRequestException"
 
 
 class IntegrationFailure(GatewayResponseError):

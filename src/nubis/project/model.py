@@ -35,6 +35,7 @@ from typing import Any, Literal
 from nubis.project.errors import ProjectError
 
 __all__ = [
+    "BUILTIN_MODELS",
     "Api",
     "ApiKey",
     "ApiKind",
@@ -72,6 +73,23 @@ REST_TIMEOUT_MS = (50, 29_000)
 """REST integration timeout bounds, default 29 s [D limits.md]."""
 HTTP_TIMEOUT_MS = (50, 30_000)
 """HTTP API integration timeout bounds, default 30 s [D limits.md]."""
+
+BUILTIN_MODELS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        "Empty": MappingProxyType(
+            {"$schema": "http://json-schema.org/draft-04/schema#", "title": "Empty Schema", "type": "object"}
+        ),
+        "Error": MappingProxyType(
+            {
+                "$schema": "http://json-schema.org/draft-04/schema#",
+                "title": "Error Schema",
+                "type": "object",
+                "properties": {"message": {"type": "string"}},
+            }
+        ),
+    }
+)
+"""The models API Gateway creates in every REST API [D models-mappings-models.md]."""
 
 _SEGMENT = re.compile(r"^(?:[A-Za-z0-9_\-.,:~@!$&'()*=;%]+|\{[A-Za-z0-9_.\-]+\}|\{[A-Za-z0-9_.\-]+\+\})$")
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
@@ -168,6 +186,10 @@ class FunctionDef:
     function_name: str | None = None
     """The deployed name (``{service}-{stage}-{name}``), which appears in ARNs and ``context.function_name``."""
     events: tuple[EventSummary, ...] = ()
+    inline_code: str | None = None
+    """SAM ``InlineCode`` (CloudFormation ``Code.ZipFile``): the source that AWS writes to a file named ``index``
+    (``index.py``), so the handler is ``index.<function>`` [D AWS::Lambda::Function Code]. The server writes it to a
+    folder of its own; ``code_dir`` is then unused."""
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -296,6 +318,9 @@ class Method:
     request_parameters: Mapping[str, bool] = field(default_factory=frozen_map)
     """``method.request.{path|querystring|header}.X`` → required."""
     request_validator: str | None = None
+    request_models: Mapping[str, str] = field(default_factory=frozen_map)
+    """Content type (or ``$default``) → the name of the API model the body must match when the method's validator
+    validates bodies [D api-gateway-method-request-validation.md]."""
     operation_name: str | None = None
     method_responses: tuple[MethodResponse, ...] = ()
 
@@ -304,6 +329,7 @@ class Method:
             raise _err(f"method {self.http_method!r} is not one of {', '.join((*HTTP_METHODS, 'ANY'))}")
         _check_auth(self.authorization_type, self.authorizer, f"method {self.http_method}")
         object.__setattr__(self, "request_parameters", frozen_map(self.request_parameters))
+        object.__setattr__(self, "request_models", frozen_map(self.request_models))
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +545,9 @@ class Api:
     usage_plans: tuple[UsagePlan, ...] = ()
     gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=frozen_map)
     request_validators: Mapping[str, RequestValidator] = field(default_factory=frozen_map)
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=frozen_map)
+    """REST models: name → JSON schema (draft 4). ``Empty`` and ``Error`` exist in every REST API, as AWS creates
+    them [D models-mappings-models.md]."""
     route_selection_expression: str | None = None
     api_key_selection_expression: str | None = None
     description: str | None = None
@@ -549,6 +578,7 @@ class Api:
         object.__setattr__(self, "authorizers", frozen_map(self.authorizers))
         object.__setattr__(self, "gateway_responses", frozen_map(self.gateway_responses))
         object.__setattr__(self, "request_validators", frozen_map(self.request_validators))
+        object.__setattr__(self, "models", frozen_map({k: frozen_map(v) for k, v in self.models.items()}))
 
     def _check_rest(self) -> None:
         if self.routes:
@@ -566,6 +596,11 @@ class Api:
                 _check_timeout(method.integration, REST_TIMEOUT_MS)
                 if method.request_validator and method.request_validator not in self.request_validators:
                     raise _err(f"unknown request validator {method.request_validator!r}", "unknown-reference")
+                for model in method.request_models.values():
+                    if model not in self.models and model not in BUILTIN_MODELS:
+                        raise _err(
+                            f"{method.http_method} {resource.path}: unknown model {model!r}", "unknown-reference"
+                        )
         siblings: dict[str | None, str] = {}
         for resource in self.resources:
             part = resource.path_part

@@ -26,6 +26,7 @@ ROUND_TRIP_FIELDS = (
     "api_key_source",
     "gateway_responses",
     "request_validators",
+    "models",
 )
 
 
@@ -98,3 +99,38 @@ def test_websocket_has_no_openapi_export(fixtures: Path) -> None:
     (ws,) = load_serverless(fixtures / "chat_sls" / "serverless.yml", LoadOptions(env={})).apis
     with pytest.raises(ProjectError, match="export-unsupported"):
         export_openapi(ws)
+
+
+@pytest.mark.D
+def test_models_round_trip_and_builtin_models_are_written_only_when_used(tmp_path: Path) -> None:
+    """Models go to ``components.schemas`` and each method's ``requestBody``; AWS's own ``Empty`` is written
+    because a method uses it, and is not read back as a model of the API."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(
+        """\
+openapi: 3.0.1
+info: {title: m, version: "1"}
+x-amazon-apigateway-request-validators:
+  body: {validateRequestBody: true, validateRequestParameters: false}
+paths:
+  /a:
+    post:
+      x-amazon-apigateway-request-validator: body
+      requestBody:
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+          text/plain: {schema: {$ref: "#/components/schemas/Empty"}}
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}
+components:
+  schemas:
+    Thing: {type: object, properties: {n: {type: integer}}}
+"""
+    )
+    (api,) = load_openapi(path, LoadOptions(env={})).apis
+    assert list(api.models) == ["Thing"]
+    doc = export_openapi(api)
+    assert sorted(doc["components"]["schemas"]) == ["Empty", "Thing"]
+    assert doc["paths"]["/a"]["post"]["requestBody"]["content"]["text/plain"] == {
+        "schema": {"$ref": "#/components/schemas/Empty"}
+    }
+    assert_same(api, reload(api, {}))

@@ -144,3 +144,24 @@ def test_models_are_frozen() -> None:
         fn.timeout = 5  # type: ignore[misc]
     with pytest.raises(TypeError):
         fn.environment["B"] = "2"  # type: ignore[index]
+
+
+@pytest.mark.D
+def test_a_method_body_model_must_be_an_api_model_or_a_builtin() -> None:
+    """Every REST API has the models ``Empty`` and ``Error`` [D models-mappings-models.md]; others must be defined."""
+
+    def rest(model: str) -> Api:
+        method = Method("POST", MOCK, request_models={"application/json": model})
+        return Api(
+            id=api_id_for("p", "r"),
+            name="r",
+            kind=ApiKind.REST,
+            stages=(Stage("prod"),),
+            resources=(Resource("/"), Resource("/v", {"POST": method})),
+            models={"Vehicle": {"type": "object"}},
+        )
+
+    assert rest("Vehicle").models["Vehicle"]["type"] == "object"
+    assert rest("Empty").resources[1].methods["POST"].request_models["application/json"] == "Empty"
+    with pytest.raises(ProjectError, match="unknown model 'Car'"):
+        rest("Car")

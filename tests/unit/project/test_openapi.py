@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nubis.project import ApiKind, AuthorizationType, AuthorizerType, IntegrationType, LoadOptions
+from nubis.project import ApiKind, AuthorizationType, AuthorizerType, IntegrationType, LoadOptions, ProjectError
 from nubis.project.loaders.openapi import function_from_uri, load_openapi
 
 
@@ -33,6 +33,8 @@ def test_rest_openapi(fixtures: Path) -> None:
     assert create.integration.type is IntegrationType.AWS
     assert create.integration.function == "notes-create"  # the alias qualifier is dropped
     assert create.integration.passthrough_behavior == "WHEN_NO_TEMPLATES"
+    assert dict(create.request_models) == {"application/json": "Note"}  # components.schemas → models
+    assert api.models["Note"]["required"] == ["text"]
     assert [(r.selection_pattern, r.status_code) for r in create.integration.responses] == [
         (None, "201"),
         (".*not valid.*", "400"),
@@ -71,6 +73,37 @@ def test_swagger2(fixtures: Path) -> None:
         pet.integration.type is IntegrationType.HTTP and pet.integration.uri == "http://petstore.example.com/pets/{id}"
     )
     assert dict(pet.request_parameters) == {"method.request.path.petId": True}
+    create = api.resource("/pets").methods["POST"]  # type: ignore[union-attr]
+    # The body parameter's model, for each type the operation consumes; definitions are the models.
+    assert dict(create.request_models) == {"application/json": "Pet", "application/x-pet": "Pet"}
+    assert list(api.models) == ["Pet"]
+    assert "method.request.body.pet" not in create.request_parameters
+
+
+@pytest.mark.D
+def test_inline_body_schema_becomes_a_model_and_bad_refs_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(
+        """\
+openapi: 3.0.1
+info: {title: inline, version: "1"}
+paths:
+  /vehicle:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [make]}
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}
+"""
+    )
+    (api,) = load_openapi(path, LoadOptions(env={})).apis
+    post = api.resource("/vehicle").methods["POST"]  # type: ignore[union-attr]
+    (name,) = post.request_models.values()
+    assert name == "PostVehicleBody" and dict(api.models[name]) == {"type": "object", "required": ["make"]}
+    path.write_text(path.read_text().replace("schema: {type: object, required: [make]}", "schema: {$ref: '#/x/Y'}"))
+    with pytest.raises(ProjectError, match="names no schema"):
+        load_openapi(path, LoadOptions(env={}))
 
 
 def test_http_openapi(fixtures: Path) -> None:

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from nubis.project import ApiKind, AuthorizationType, AuthorizerType, IntegrationType, LoadOptions, Project
+from nubis.project import (
+    ApiKind,
+    AuthorizationType,
+    AuthorizerType,
+    IntegrationType,
+    LoadOptions,
+    Project,
+    ProjectError,
+)
 from nubis.project.loaders.sam import load_sam, merge_globals
 from nubis.project.model import api_id_for
 
@@ -260,3 +268,131 @@ Resources:
     assert dict(api.gateway_responses["DEFAULT_4XX"].response_parameters) == {
         "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"
     }
+
+
+@pytest.mark.D
+def test_inline_code_and_the_generated_role(tmp_path: Path) -> None:
+    """InlineCode becomes ``index.py`` (the handler names ``index``); ``<Function>Role`` is what SAM generates when
+    a function has no Role, so Outputs may ``!GetAtt`` it [D SAMDG generated resources]."""
+    path = write(
+        tmp_path,
+        """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Inline:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.14
+      InlineCode: |
+        def handler(event, context):
+            return {"statusCode": 200}
+      Events:
+        Root: {Type: HttpApi}
+  WithRole:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.main
+      Runtime: python3.12
+      Role: arn:aws:iam::123456789012:role/mine
+Outputs:
+  Role:
+    Value: !GetAtt InlineRole.Arn
+  Api:
+    Value: !Ref ServerlessHttpApi
+""",
+    )
+    project = load_sam(path, LoadOptions(env={}, stack_name="st"))
+    inline = project.functions["Inline"]
+    assert inline.inline_code == 'def handler(event, context):\n    return {"statusCode": 200}\n'
+    assert project.outputs["Role"] == "arn:aws:iam::000000000000:role/st-InlineRole"
+    assert project.outputs["Api"] == api_id_for("st", "ServerlessHttpApi")
+    with pytest.raises(ProjectError, match="WithRoleRole"):  # a function with its own Role gets none generated
+        load_sam(
+            write(tmp_path, path.read_text().replace("InlineRole.Arn", "WithRoleRole.Arn")),
+            LoadOptions(env={}, stack_name="st"),
+        )
+    both = path.read_text().replace("      InlineCode: |", "      CodeUri: src/\n      InlineCode: |")
+    with pytest.raises(ProjectError, match="either CodeUri or InlineCode"):
+        load_sam(write(tmp_path, both), LoadOptions(env={}, stack_name="st"))
+
+
+MODELS_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  MainApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Models:
+        Vehicle:
+          type: object
+          required: [make]
+          properties:
+            make: {type: string}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.main
+      Runtime: python3.12
+      Events:
+        Post:
+          Type: Api
+          Properties:
+            RestApiId: !Ref MainApi
+            Path: /vehicle
+            Method: post
+            RequestParameters:
+              - method.request.header.X-Tenant:
+                  Required: true
+            RequestModel:
+              Model: Vehicle
+              Required: true
+              ValidateBody: true
+        Put:
+          Type: Api
+          Properties:
+            RestApiId: !Ref MainApi
+            Path: /vehicle
+            Method: put
+            RequestModel: {Model: Vehicle, ValidateBody: true, ValidateParameters: true}
+        Patch:
+          Type: Api
+          Properties:
+            RestApiId: !Ref MainApi
+            Path: /vehicle
+            Method: patch
+            RequestModel: {Model: Vehicle}
+"""
+
+
+@pytest.mark.D
+def test_models_and_request_models_as_sam_translates_them(tmp_path: Path) -> None:
+    """Models keep their schema under a lower-cased name; RequestModel sets the application/json model and, with
+    ValidateBody/ValidateParameters, a validator named as SAM names it (the unset flag counts as false)."""
+    (api,) = load_sam(write(tmp_path, MODELS_TEMPLATE), LoadOptions(env={}, stack_name="s")).apis
+    assert dict(api.models) == {
+        "vehicle": {"type": "object", "required": ["make"], "properties": {"make": {"type": "string"}}}
+    }
+    methods = api.resource("/vehicle").methods  # type: ignore[union-attr]
+    post, put, patch = methods["POST"], methods["PUT"], methods["PATCH"]
+    assert dict(post.request_models) == {"application/json": "vehicle"}
+    assert (post.request_validator, put.request_validator, patch.request_validator) == (
+        "body-only",
+        "body-and-params",
+        None,
+    )
+    assert dict(post.request_parameters) == {"method.request.header.X-Tenant": True}
+    assert {n: (v.validate_request_body, v.validate_request_parameters) for n, v in api.request_validators.items()} == {
+        "body-only": (True, False),
+        "body-and-params": (True, True),
+    }
+
+
+def test_request_model_must_name_one_of_the_api_models(tmp_path: Path) -> None:
+    text = MODELS_TEMPLATE.replace("RequestModel: {Model: Vehicle}", "RequestModel: {Model: vehicle}")
+    with pytest.raises(ProjectError, match=r"Unable to set RequestModel \[vehicle\] on API method \[patch\]"):
+        load_sam(write(tmp_path, text), LoadOptions(env={}, stack_name="s"))
+    text = MODELS_TEMPLATE.replace("          type: object\n          required", "          required")
+    with pytest.raises(ProjectError, match="'Models' schema is missing 'type'"):
+        load_sam(write(tmp_path, text), LoadOptions(env={}, stack_name="s"))

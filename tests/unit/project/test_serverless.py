@@ -8,7 +8,7 @@ import pytest
 
 from nubis.project import ApiKind, AuthorizationType, AuthorizerType, IntegrationType, LoadOptions, Project
 from nubis.project.loaders.serverless import CORS_DEFAULT_HEADERS, load_serverless
-from nubis.project.model import api_id_for
+from nubis.project.model import RequestValidator, api_id_for
 
 
 def load(fixtures: Path, **options: object) -> Project:
@@ -314,3 +314,72 @@ functions:
     options = rest.resource("/d").methods["OPTIONS"].integration.responses[0]  # type: ignore[union-attr]
     assert options.response_parameters["method.response.header.Access-Control-Allow-Credentials"] == "'true'"
     assert "$origin.matches" in options.response_templates["application/json"]
+
+
+@pytest.mark.D
+def test_request_schemas_become_models_behind_the_framework_validator(tmp_path: Path) -> None:
+    """``request.schemas`` (inline, ``{schema, name}``, or a ``provider.apiGateway.request.schemas`` id) and
+    ``request.parameters`` attach the framework's one validator, which checks body and parameters [D SF
+    apigateway.md "Request Schema Validators"]."""
+    path = write(
+        tmp_path,
+        """\
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  apiGateway:
+    request:
+      schemas:
+        order-model:
+          name: Order
+          schema: {type: object, required: [sku]}
+functions:
+  f:
+    handler: app.main
+    events:
+      - http:
+          path: orders
+          method: post
+          request:
+            schemas:
+              application/json: order-model
+      - http:
+          path: orders
+          method: put
+          request:
+            schemas:
+              application/json: {type: object, required: [id]}
+              text/plain: {name: Note, schema: {type: string}}
+      - http:
+          path: orders/{id}
+          method: get
+          request:
+            parameters:
+              querystrings:
+                fields: true
+      - http:
+          path: orders/{id}
+          method: delete
+""",
+    )
+    (api,) = load_serverless(path, LoadOptions(env={}, stage="dev")).apis
+    orders, order = api.resource("/orders").methods, api.resource("/orders/{id}").methods  # type: ignore[union-attr]
+    validator = "shop-dev | Validate request body and querystring parameters"
+    assert dict(api.request_validators) == {validator: RequestValidator(validator, True, True)}
+    assert dict(orders["POST"].request_models) == {"application/json": "Order"}
+    assert dict(orders["PUT"].request_models) == {
+        "application/json": "OrdersPutApplicationJsonModel",
+        "text/plain": "Note",
+    }
+    assert dict(api.models) == {
+        "Order": {"type": "object", "required": ["sku"]},
+        "OrdersPutApplicationJsonModel": {"type": "object", "required": ["id"]},
+        "Note": {"type": "string"},
+    }
+    assert [m.request_validator for m in (orders["POST"], orders["PUT"], order["GET"], order["DELETE"])] == [
+        validator,
+        validator,
+        validator,
+        None,
+    ]

@@ -21,6 +21,7 @@ from typing import Any
 
 from nubis.project.errors import ProjectError
 from nubis.project.model import (
+    BUILTIN_MODELS,
     Api,
     ApiKind,
     AuthorizationType,
@@ -92,6 +93,11 @@ def export_openapi(
         schemes[name] = _scheme(authorizer, api.kind, ctx)
     if schemes:
         doc["components"] = {"securitySchemes": schemes}
+    if api.kind is ApiKind.REST:
+        used = {m for r in api.resources for method in r.methods.values() for m in method.request_models.values()}
+        models = {**{n: BUILTIN_MODELS[n] for n in sorted(used) if n in BUILTIN_MODELS}, **api.models}
+        if models:
+            doc.setdefault("components", {})["schemas"] = {name: _plain(schema) for name, schema in models.items()}
     if api.binary_media_types:
         doc["x-amazon-apigateway-binary-media-types"] = list(api.binary_media_types)
     if api.api_key_source != "HEADER":
@@ -226,6 +232,15 @@ def _security(
     return security
 
 
+def _plain(value: Any) -> Any:
+    """A model schema as plain dicts and lists (the model keeps read-only mappings)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _rest_operation(method: Method, ctx: _Context, schemes: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {}
     if method.operation_name:
@@ -236,6 +251,13 @@ def _rest_operation(method: Method, ctx: _Context, schemes: dict[str, Any]) -> d
         parameters.append({"name": name, "in": _IN[where], "required": required, "schema": {"type": "string"}})
     if parameters:
         op["parameters"] = parameters
+    if method.request_models:
+        op["requestBody"] = {
+            "content": {
+                mime: {"schema": {"$ref": f"#/components/schemas/{model}"}}
+                for mime, model in method.request_models.items()
+            }
+        }
     responses: dict[str, Any] = {}
     for response in method.method_responses:
         entry: dict[str, Any] = {"description": f"{response.status_code} response"}

@@ -39,6 +39,7 @@ from nubis.project.loaders._read import (
     as_str_list,
 )
 from nubis.project.model import (
+    BUILTIN_MODELS,
     HTTP_TIMEOUT_MS,
     REST_TIMEOUT_MS,
     Api,
@@ -403,6 +404,9 @@ def api_from_openapi(
         at / "x-amazon-apigateway-request-validator", spec.get("x-amazon-apigateway-request-validator")
     )
 
+    models = _models(at, spec, swagger) if kind is ApiKind.REST else {}
+    models.update((api_overrides or {}).get("models", {}))  # SAM Models, which the body's $refs may name
+
     reusable: Mapping[str, Any] = {}
     if not swagger:
         components = as_map(at / "components", spec.get("components"), "components")
@@ -462,6 +466,7 @@ def api_from_openapi(
                             op_at / "x-amazon-apigateway-request-validator",
                             operation.get("x-amazon-apigateway-request-validator", default_validator),
                         ),
+                        request_models=_request_models(op_at, spec, operation, swagger, models, f"{verb} {path}"),
                         operation_name=operation_name,
                         method_responses=_method_responses(op_at, operation.get("responses")),
                     )
@@ -521,6 +526,7 @@ def api_from_openapi(
         ).upper(),
         "gateway_responses": gateway_responses,
         "request_validators": validators,
+        "models": models,
         "description": as_opt_str(at / "info" / "description", info.get("description")),
         "version": as_opt_str(at / "info" / "version", info.get("version")),
         "minimum_compression_size": None if compression is None else as_int(at, compression),
@@ -536,8 +542,8 @@ def api_from_openapi(
         known = {r.route_key for r in extra_routes}
         fields["routes"] = (*(r for r in routes if r.route_key not in known), *extra_routes)
     for key, value in overrides.items():
-        if key == "authorizers":
-            fields["authorizers"] = {**fields["authorizers"], **value}
+        if key in ("authorizers", "models", "request_validators"):
+            fields[key] = {**fields[key], **value}
         elif key == "binary_media_types":
             fields[key] = tuple(dict.fromkeys((*fields[key], *value)))
         else:
@@ -629,6 +635,73 @@ def _parameters(at: At, root: Mapping[str, Any], params: list[Any]) -> dict[str,
         out[f"method.request.{where}.{name}"] = where == "path" or as_bool(
             p_at / "required", param.get("required", False)
         )
+    return out
+
+
+def _models(at: At, spec: Mapping[str, Any], swagger: bool) -> dict[str, Mapping[str, Any]]:
+    """REST models: import makes one per schema of ``definitions`` (Swagger 2) or ``components.schemas``."""
+    if swagger:
+        s_at = at / "definitions"
+        schemas = as_map(s_at, spec.get("definitions"), "definitions")
+    else:
+        components = as_map(at / "components", spec.get("components"), "components")
+        s_at = at / "components" / "schemas"
+        schemas = as_map(s_at, components.get("schemas"), "schemas")
+    models = {name: as_map(s_at / name, schema, "schema") for name, schema in schemas.items()}
+    # An export writes AWS's own Empty and Error models when methods use them; they are not models of the API.
+    return {name: schema for name, schema in models.items() if BUILTIN_MODELS.get(name) != schema}
+
+
+def _model_ref(at: At, schema: Any, models: dict[str, Mapping[str, Any]], inline_name: str) -> str:
+    """The model a body schema names: ``{$ref: '#/.../Name'}`` → Name; an inline schema becomes a model of its own,
+    as import creates one."""
+    schema = as_map(at, schema, "schema")
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in models and name not in BUILTIN_MODELS:
+            raise (at / "$ref").error("unknown-reference", f"$ref {ref!r} names no schema of this document")
+        return name
+    models[inline_name] = schema
+    return inline_name
+
+
+def _request_models(
+    at: At,
+    root: Mapping[str, Any],
+    operation: Mapping[str, Any],
+    swagger: bool,
+    models: dict[str, Mapping[str, Any]],
+    route: str,
+) -> dict[str, str]:
+    """Content type → model of an operation's body: OAS3 ``requestBody.content``; Swagger 2 the ``in: body``
+    parameter for each of ``consumes`` (the operation's, else the document's, else ``application/json``)."""
+    base = re.sub(r"[^A-Za-z0-9]", "", route.title()) + "Body"
+    out: dict[str, str] = {}
+    if swagger:
+        consumes = as_str_list(at / "consumes", operation.get("consumes", root.get("consumes"))) or (
+            "application/json",
+        )
+        for i, param in enumerate(as_list(at / "parameters", operation.get("parameters"))):
+            p_at = at / "parameters" / i
+            if isinstance(param, Mapping) and "$ref" in param:
+                param, p_at = _pointer(root, as_str(p_at / "$ref", param["$ref"]), p_at)
+            if isinstance(param, Mapping) and param.get("in") == "body" and "schema" in param:
+                name = _model_ref(p_at / "schema", param["schema"], models, base)
+                out.update(dict.fromkeys(consumes, name))
+        return out
+    body = operation.get("requestBody")
+    if body is None:
+        return out
+    b_at = at / "requestBody"
+    if isinstance(body, Mapping) and "$ref" in body:
+        body, b_at = _pointer(root, as_str(b_at / "$ref", body["$ref"]), b_at)
+    content = as_map(b_at / "content", as_map(b_at, body, "requestBody").get("content"), "content")
+    for i, (mime, media) in enumerate(content.items()):
+        media = as_map(b_at / "content" / mime, media, "media type")
+        if "schema" in media:
+            inline = base if i == 0 else f"{base}{i + 1}"
+            out[mime] = _model_ref(b_at / "content" / mime / "schema", media["schema"], models, inline)
     return out
 
 

@@ -60,6 +60,7 @@ from nubis.project.model import (
     MethodResponse,
     PayloadFormatVersion,
     Project,
+    RequestValidator,
     Route,
     Stage,
     TableDef,
@@ -120,6 +121,10 @@ class _Events:
     rest_auth: dict[str, list[tuple[str, str, At, Mapping[str, Any]]]] = field(default_factory=dict)
     """API logical id → (path, verb, where, Auth) to apply once the API's authorizers are known."""
     http_auth: dict[str, list[tuple[int, At, Mapping[str, Any]]]] = field(default_factory=dict)
+    rest_validators: dict[str, dict[str, RequestValidator]] = field(default_factory=dict)
+    """API logical id → the request validators its events' ``RequestModel`` settings generate."""
+    rest_models: dict[str, list[tuple[At, str, str, str]]] = field(default_factory=dict)
+    """API logical id → (where, model as written, path, verb), checked against the API's ``Models``."""
 
 
 class _Loader:
@@ -205,8 +210,9 @@ class _Loader:
         self.api_ids[IMPLICIT_REST] = api_id_for(self.stack, IMPLICIT_REST)
         self.api_ids[IMPLICIT_HTTP] = api_id_for(self.stack, IMPLICIT_HTTP)
         functions_spec = self.resources("AWS::Serverless::Function")
-        for logical_id, r_at, _spec in functions_spec:
+        for logical_id, r_at, spec in functions_spec:
             self.deployed[logical_id] = as_str(r_at, self.template.physical_id(logical_id, r_at), "function name")
+            self.generated_role(logical_id, spec)
         functions = {logical_id: self.function(logical_id, r_at, spec) for logical_id, r_at, spec in functions_spec}
         for _logical_id, r_at, _spec in self.resources("AWS::Lambda::Function"):
             self.warn(r_at, "AWS::Lambda::Function is not run locally; use AWS::Serverless::Function with CodeUri")
@@ -251,6 +257,20 @@ class _Loader:
 
     # -- functions ------------------------------------------------------------------------------------------------
 
+    def generated_role(self, logical_id: str, spec: Mapping[str, Any]) -> None:
+        """The execution role SAM generates as ``<function>Role`` when the function names no ``Role``, so that
+        ``!GetAtt HelloWorldFunctionRole.Arn`` in Outputs resolves [D SAMDG
+        sam-specification-generated-resources-function]."""
+        props = spec.get("Properties")
+        declared = isinstance(props, Mapping) and "Role" in props
+        in_globals = isinstance(self.globals.get("Function"), Mapping) and "Role" in self.globals["Function"]
+        role = f"{logical_id}Role"
+        if declared or in_globals or role in self.template.resources:
+            return
+        name = f"{self.stack}-{role}"[:64]
+        arn = f"arn:aws:iam::{self.options.account_id}:role/{name}"
+        self.template.extra[role] = ResourceRef(name, {"Arn": arn})
+
     def function(self, logical_id: str, r_at: At, spec: Mapping[str, Any]) -> FunctionDef:
         props = self.props(r_at, spec, "Function")
         p_at = r_at / "Properties"
@@ -258,10 +278,11 @@ class _Loader:
             raise (p_at / "PackageType").error(
                 "unsupported", "container image functions are not supported; use CodeUri and Handler"
             )
+        inline = None
         if "InlineCode" in props:
-            raise (p_at / "InlineCode").error(
-                "unsupported", "InlineCode is not supported; put the code in a folder and set CodeUri"
-            )
+            if "CodeUri" in props:
+                raise (p_at / "InlineCode").error("bad-value", "a function has either CodeUri or InlineCode, not both")
+            inline = as_str(p_at / "InlineCode", props["InlineCode"], "InlineCode")
         code_uri = props.get("CodeUri", ".")
         if not isinstance(code_uri, str):
             raise (p_at / "CodeUri").error("unsupported", "CodeUri must be a local folder (S3 locations are not read)")
@@ -292,6 +313,7 @@ class _Loader:
                 else as_int(p_at / "ReservedConcurrentExecutions", reserved),
                 function_name=self.deployed[logical_id],
                 events=tuple(events),
+                inline_code=inline,
             )
 
     def lambda_proxy(self, function: str, version: PayloadFormatVersion | None) -> Integration:
@@ -327,11 +349,14 @@ class _Loader:
                         params[name] = as_bool(
                             p_at / "RequestParameters" / i / name, as_map(p_at, opts).get("Required", False)
                         )
+            models, validator = self.request_model(api, p_at / "RequestModel", props.get("RequestModel"), path, verb)
             with e_at.located():
                 method = Method(
                     http_method=verb,
                     integration=self.lambda_proxy(function, None),
                     request_parameters=params,
+                    request_models=models,
+                    request_validator=validator,
                 )
             by_path = self.events.rest.setdefault(api, {}).setdefault(path, {})
             if verb in by_path:
@@ -370,6 +395,52 @@ class _Loader:
             return EventSummary(kind="HttpApi", detail=route_key, properties=props)
         self.warn(e_at, f"{etype} events are not triggered locally")
         return EventSummary(kind=etype, properties=props)
+
+    def request_model(self, api: str, at: At, value: Any, path: str, verb: str) -> tuple[dict[str, str], str | None]:
+        """An ``Api`` event's ``RequestModel`` as SAM translates it: the body model for ``application/json`` (the
+        name lower-cased, as SAM writes it into the definition), and with ``ValidateBody``/``ValidateParameters``
+        a validator named ``body-only``, ``params-only``, ``body-and-params`` or ``no-validation``, the one unset
+        counting as false [D SAMDG sam-property-function-requestmodel; SAM translator ``get_validator_name``]."""
+        if value is None:
+            return {}, None
+        spec = as_map(at, value, "RequestModel")
+        model = as_str(at / "Model", spec.get("Model"), "RequestModel.Model")
+        self.events.rest_models.setdefault(api, []).append((at / "Model", model, path, verb))
+        models = {"application/json": model.lower()}
+        body, params = spec.get("ValidateBody"), spec.get("ValidateParameters")
+        if body is None and params is None:
+            return models, None
+        validate_body = as_bool(at / "ValidateBody", False if body is None else body)
+        validate_params = as_bool(at / "ValidateParameters", False if params is None else params)
+        name = {
+            (True, True): "body-and-params",
+            (True, False): "body-only",
+            (False, True): "params-only",
+            (False, False): "no-validation",
+        }[validate_body, validate_params]
+        self.events.rest_validators.setdefault(api, {})[name] = RequestValidator(
+            name=name, validate_request_body=validate_body, validate_request_parameters=validate_params
+        )
+        return models, name
+
+    def api_models(self, logical_id: str, at: At, value: Any) -> dict[str, Mapping[str, Any]]:
+        """``Models`` of an ``AWS::Serverless::Api`` (names lower-cased, as SAM writes them), after checking that
+        every event's ``RequestModel`` names one of them, with SAM's messages."""
+        declared = as_map(at, value, "Models")
+        models: dict[str, Mapping[str, Any]] = {}
+        for name, schema in declared.items():
+            schema = as_map(at / name, schema, "model schema")
+            if "type" not in schema:
+                raise (at / name).error("bad-value", "'Models' schema is missing 'type'.")
+            models[name.lower()] = schema
+        for m_at, model, path, verb in self.events.rest_models.get(logical_id, []):
+            if model not in declared:
+                raise m_at.error(
+                    "unknown-reference",
+                    f"Unable to set RequestModel [{model}] on API method [{verb.lower()}] for path [{path}] "
+                    "because it wasn't defined in the API's Models.",
+                )
+        return models
 
     # -- REST APIs ------------------------------------------------------------------------------------------------
 
@@ -482,6 +553,8 @@ class _Loader:
             "usage_plans": plans,
             "gateway_responses": self.gateway_responses(p_at / "GatewayResponses", props.get("GatewayResponses")),
             "api_key_source": as_str(p_at / "ApiKeySourceType", props.get("ApiKeySourceType", "HEADER")).upper(),
+            "models": self.api_models(logical_id, p_at / "Models", props.get("Models")),
+            "request_validators": self.events.rest_validators.get(logical_id, {}),
         }
         name = as_opt_str(p_at / "Name", props.get("Name"))
         body = self.definition(p_at, props)

@@ -9,7 +9,8 @@ The steps, in order:
    most three APIs, named as the framework names them [D SF apigateway.md, http-api.md, websocket.md]:
 
    - ``http`` events → one REST API ``{stage}-{service}`` on stage ``{stage}`` (Lambda proxy by default; ``cors``
-     becomes an ``OPTIONS`` method with a MOCK integration, as the framework generates it);
+     becomes an ``OPTIONS`` method with a MOCK integration, as the framework generates it; ``request.parameters``
+     or ``request.schemas`` attach the framework's request validator, and schemas become models);
    - ``httpApi`` events → one HTTP API ``{stage}-{service}`` on the ``$default`` stage (payload 2.0 by default);
    - ``websocket`` events → one WebSocket API ``{stage}-{service}-websockets`` on stage ``{stage}``.
 
@@ -18,6 +19,8 @@ Unknown keys, plugins and event types Nubis does not serve are reported as warni
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +66,7 @@ from nubis.project.model import (
     MethodResponse,
     PayloadFormatVersion,
     Project,
+    RequestValidator,
     Route,
     Stage,
     TableDef,
@@ -142,6 +146,19 @@ class _Build:
     ws_routes: list[Route] = field(default_factory=list)
     ws_authorizers: dict[str, Authorizer] = field(default_factory=dict)
     http_payload: PayloadFormatVersion = "2.0"
+    provider_schemas: Mapping[str, Any] = field(default_factory=dict)
+    """``provider.apiGateway.request.schemas``: models that events name by id."""
+    rest_models: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    rest_validators: dict[str, RequestValidator] = field(default_factory=dict)
+
+    def request_validator(self) -> str:
+        """The one validator the framework creates for the API, checking bodies and parameters [D SF apigateway.md
+        "Request Schema Validators"; the framework's request-validator.js]."""
+        name = f"{self.service}-{self.stage} | Validate request body and querystring parameters"
+        self.rest_validators[name] = RequestValidator(
+            name, validate_request_body=True, validate_request_parameters=True
+        )
+        return name
 
     def function_arn(self, deployed: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{deployed}"
@@ -189,6 +206,9 @@ def load_serverless(path: Path, options: LoadOptions | None = None, base: Path |
     warnings += [f"{doc.file}: plugins: {p} is not run by Nubis" for p in as_str_list(root / "plugins", plugins)]
 
     build = _Build(service, stage, region, options.account_id, warnings)
+    g_at = provider_at / "apiGateway"
+    gateway_request = as_map(g_at / "request", as_map(g_at, provider.get("apiGateway")).get("request"), "request")
+    build.provider_schemas = as_map(g_at / "request" / "schemas", gateway_request.get("schemas"), "schemas")
     functions_raw = as_map(root / "functions", data.get("functions"), "functions")
     deployed = {
         key: as_str(root / "functions" / key / "name", spec.get("name"), "name")
@@ -355,6 +375,36 @@ def _rest_path(at: At, value: Any) -> str:
     return "/" + text.strip("/") if text.strip("/") else "/"
 
 
+def _request_schemas(build: _Build, at: At, value: Any, path: str, verb: str) -> dict[str, str]:
+    """``request.schemas``: content type → model. A string names a model of ``provider.apiGateway.request.schemas``
+    (its ``name``, else its id); a mapping is the schema, or ``{schema, name}``; a model without a name is named
+    after the method and content type, as the framework's logical ids are [D SF apigateway.md "Request Schema
+    Validators"]."""
+    out: dict[str, str] = {}
+    for content_type, config in as_map(at, value, "request.schemas").items():
+        c_at = at / content_type
+        if isinstance(config, str) and config in build.provider_schemas:
+            provider_model = build.provider_schemas[config]
+            p_spec = as_map(c_at, provider_model, "schema")
+            definition, name = (p_spec["schema"], p_spec.get("name")) if "schema" in p_spec else (p_spec, None)
+            name = name or config
+        elif isinstance(config, str):
+            try:
+                definition, name = json.loads(config), None
+            except ValueError as exc:
+                raise c_at.error(
+                    "bad-value", f"schema {config!r} is neither JSON nor a provider.apiGateway.request.schemas id"
+                ) from exc
+        else:
+            spec = as_map(c_at, config, "schema")
+            definition, name = (spec["schema"], spec.get("name")) if "schema" in spec else (spec, None)
+        if name is None:
+            name = re.sub(r"[^A-Za-z0-9]", "", f"{path.title()}{verb.title()}{content_type.title()}") + "Model"
+        build.rest_models[as_str(c_at, name, "model name")] = as_map(c_at, definition, "schema")
+        out[content_type] = name
+    return out
+
+
 def _http_event(build: _Build, at: At, value: Any, function: str, deployed: str) -> EventSummary:
     if isinstance(value, str):
         method_text, _, path_text = value.strip().partition(" ")
@@ -420,6 +470,9 @@ def _http_event(build: _Build, at: At, value: Any, function: str, deployed: str)
             if isinstance(required, Mapping):
                 required = required.get("required", False)
             params[f"method.request.{where}.{name}"] = as_bool(p_at / group / name, required, "required")
+    models = _request_schemas(build, at / "request" / "schemas", request.get("schemas"), path, verb)
+    # The framework attaches its validator to a method with parameters or schemas (its request-validator.js).
+    validator = build.request_validator() if request.get("parameters") or models else None
     auth_type, authorizer, scopes = _rest_authorizer(build, at / "authorizer", spec.get("authorizer"))
     with at.located():
         method = Method(
@@ -430,6 +483,8 @@ def _http_event(build: _Build, at: At, value: Any, function: str, deployed: str)
             authorization_scopes=scopes,
             api_key_required=as_bool(at / "private", spec.get("private", False), "private"),
             request_parameters=params,
+            request_validator=validator,
+            request_models=models,
             operation_name=as_opt_str(at / "operationId", spec.get("operationId")),
         )
     methods = build.rest_methods.setdefault(path, {})
@@ -764,6 +819,8 @@ def _apis(build: _Build, root: At, provider: Mapping[str, Any]) -> tuple[Api, ..
                     api_key_source=as_str(g_at / "apiKeySourceType", gateway.get("apiKeySourceType", "HEADER")).upper(),
                     api_keys=keys,
                     usage_plans=plans,
+                    request_validators=build.rest_validators,
+                    models=build.rest_models,
                     minimum_compression_size=None
                     if compression is None
                     else as_int(g_at / "minimumCompressionSize", compression),
