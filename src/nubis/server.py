@@ -25,6 +25,7 @@ from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
 from nubis.gateway.websocket import WebSocketLimits
 from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
+from nubis.listener import NubisHttpProtocol
 from nubis.project import LoadOptions
 from nubis.project.discover import load_project
 from nubis.project.model import ApiKind, FunctionDef, Project, TableDef
@@ -284,7 +285,8 @@ def serve(settings: Settings) -> None:
         "log_level": settings.log_level,
         "access_log": False,
         "lifespan": "on",
-        "http": "httptools",
+        "http": NubisHttpProtocol,
+        "proxy_headers": False,  # Nubis is the edge: X-Forwarded-* are the client's headers, passed on as such
         "timeout_graceful_shutdown": 10,
         "ws_max_size": MAX_MESSAGE_BYTES,  # a larger WebSocket message closes the connection with 1009 [D]
     }
