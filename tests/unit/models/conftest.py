@@ -1,6 +1,7 @@
-"""Every model test runs four ways: sync and async sessions, over the in-process engine and over HTTP to a real
-``nubis serve`` (memory storage). ``Twin`` gives an ``AsyncSession`` a synchronous face on one event loop, so each
-test is written once (the client suite's pattern)."""
+"""Every model test runs six ways: sync and async sessions, over the in-process engine, over HTTP to a real
+``nubis serve`` (memory storage), and over HTTP to one started with ``--verify-signatures`` (which proves that
+``nubis.client``'s HTTP transport signs every request correctly). ``Twin`` gives an ``AsyncSession`` a synchronous
+face on one event loop, so each test is written once (the client suite's pattern)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .models import ALL_MODELS
 
 _prefixes = itertools.count()
 CREDENTIALS = ("AKIDEXAMPLE", "secret")
+SIGNED_CREDENTIALS = ("AKIDMODELSSIGNED", "models-signed-secret")
+"""The one key the ``signed`` server accepts."""
 
 
 class Twin:
@@ -61,7 +64,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
         yield running
 
 
-@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async"])
+@pytest.fixture(scope="session")
+def signed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
+    """A server that accepts only requests signed with ``SIGNED_CREDENTIALS``."""
+    args = ["--storage", "memory:", "--verify-signatures", "--credentials", ":".join(SIGNED_CREDENTIALS)]
+    with NubisServer(tmp_path_factory.mktemp("nubis-models-signed"), extra_args=args) as running:
+        yield running
+
+
+def _endpoint(request: pytest.FixtureRequest, transport: str) -> tuple[str, tuple[str, str]]:
+    if transport == "signed":
+        return request.getfixturevalue("signed_server").url, SIGNED_CREDENTIALS
+    return request.getfixturevalue("server").url, CREDENTIALS
+
+
+@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async", "signed-sync", "signed-async"])
 def db(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A session with a fresh table prefix and every test model's table created."""
     transport, mode = request.param.split("-")
@@ -70,7 +87,8 @@ def db(request: pytest.FixtureRequest) -> Iterator[Any]:
         if transport == "inprocess":
             client = Client.in_process("memory:")
         else:
-            client = Client.http(request.getfixturevalue("server").url, "us-east-1", CREDENTIALS)
+            url, credentials = _endpoint(request, transport)
+            client = Client.http(url, "us-east-1", credentials)
         session: Any = Session(client, prefix=prefix)
         for model in ALL_MODELS:
             session.create_table(model)
@@ -81,7 +99,8 @@ def db(request: pytest.FixtureRequest) -> Iterator[Any]:
             if transport == "inprocess":
                 aclient = AsyncClient.in_process("memory:")
             else:
-                aclient = AsyncClient.http(request.getfixturevalue("server").url, "us-east-1", CREDENTIALS)
+                url, credentials = _endpoint(request, transport)
+                aclient = AsyncClient.http(url, "us-east-1", credentials)
             twin: Any = Twin(AsyncSession(aclient, prefix=prefix), runner)
             for model in ALL_MODELS:
                 twin.create_table(model)
