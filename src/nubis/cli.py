@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from nubis.settings import Settings
 def _serve(args: argparse.Namespace) -> int:
     from nubis.functions.spec import FunctionSpecError, parse_function_option
     from nubis.server import serve
+    from nubis.tables.wire.auth import parse_credentials
 
     for option in args.function or []:
         try:
@@ -20,6 +22,21 @@ def _serve(args: argparse.Namespace) -> int:
         except FunctionSpecError as exc:
             print(f"nubis serve: {exc}", file=sys.stderr)
             return 2
+    credentials = "\n".join([os.environ.get("NUBIS_CREDENTIALS", ""), *(args.credentials or [])]).strip()
+    try:
+        parse_credentials(credentials)
+    except ValueError as exc:
+        print(f"nubis serve: {exc}", file=sys.stderr)
+        return 2
+    if args.verify_signatures and not credentials:
+        print(
+            "nubis serve: --verify-signatures needs the keys to accept: --credentials ACCESS_KEY:SECRET "
+            "(repeatable) or NUBIS_CREDENTIALS",
+            file=sys.stderr,
+        )
+        return 2
+    if args.credentials and not args.verify_signatures:
+        print("nubis serve: warning: --credentials has no effect without --verify-signatures", file=sys.stderr)
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -36,6 +53,8 @@ def _serve(args: argparse.Namespace) -> int:
         functions="\n".join(args.function or []),
         reload={None: "auto", True: "on", False: "off"}[args.reload],
         async_retry_delays=args.async_retry_delays,
+        verify_signatures=args.verify_signatures,
+        credentials=credentials,
     )
     from nubis.project.errors import ProjectError
 
@@ -206,6 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
         default="60,120",
         metavar="SECONDS,SECONDS",
         help="delays before the retries of a failed Event invocation (default 60,120, as Lambda)",
+    )
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="refuse DynamoDB, Lambda API and @connections requests unless SigV4-signed with a known key (with "
+        "AWS's errors: UnrecognizedClientException, InvalidSignatureException...); the keys come from --credentials "
+        "and NUBIS_CREDENTIALS. Default: any credentials are accepted",
+    )
+    serve.add_argument(
+        "--credentials",
+        action="append",
+        metavar="ACCESS_KEY:SECRET[:SESSION_TOKEN]",
+        help="a key --verify-signatures accepts (repeatable). Arguments show in the process list: prefer "
+        "NUBIS_CREDENTIALS, the same entries separated by commas or newlines, for real secrets",
     )
     serve.set_defaults(func=_serve)
 

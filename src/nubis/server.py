@@ -5,14 +5,22 @@ One HTTP endpoint serves every AWS-protocol API Nubis implements and the project
 what AWS's SDKs send first (``X-Amz-Target`` for DynamoDB, ``/2015-03-31/functions`` for Lambda; ``@connections``
 and WebSocket handshakes go to the gateway), then to the gateway when a project API claims the request (by host
 or stage path). Anything else gets a JSON 404 that names the endpoint's purpose.
+
+With ``verify_signatures`` one ``SignatureVerifier`` checks every AWS-protocol request (DynamoDB, the Lambda API,
+``@connections``), each app answering a refusal in its own protocol; handlers' boto3 signs with a random key of
+the server's (``function_credentials``), as a Lambda function signs with its execution role's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
+import secrets
+import string
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,9 +39,10 @@ from nubis.project.discover import load_project
 from nubis.project.model import ApiKind, FunctionDef, Project, TableDef
 from nubis.settings import Settings
 from nubis.tables.engine.engine import Engine
-from nubis.tables.errors import ResourceInUseException
+from nubis.tables.errors import DynamoDBError, ResourceInUseException
 from nubis.tables.open import open_storage
 from nubis.tables.wire.app import DynamoDBApp, Receive, Scope, Send, is_dynamodb_request
+from nubis.tables.wire.auth import Credential, SignatureVerifier, parse_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +155,41 @@ def local_outputs(project: Project, base_url: str) -> dict[str, Any]:
     return out
 
 
+def with_function_credentials(settings: Settings) -> Settings:
+    """``settings`` with a random handler key when signatures are verified and none was drawn yet.
+
+    ``serve`` calls this before it starts worker processes, so that they all share one key.
+    """
+    if not settings.verify_signatures or settings.function_credentials:
+        return settings
+    upper = string.ascii_uppercase + string.digits
+    access_key = "ASIA" + "".join(secrets.choice(upper) for _ in range(16))
+    secret = secrets.token_urlsafe(30)
+    return dataclasses.replace(settings, function_credentials=f"{access_key}:{secret}:{secrets.token_urlsafe(48)}")
+
+
+def open_verifier(settings: Settings) -> SignatureVerifier | None:
+    """The signature verifier for ``verify_signatures``: the configured keys plus the handlers' key."""
+    if not settings.verify_signatures:
+        return None
+    return SignatureVerifier(parse_credentials(settings.credentials) + parse_credentials(settings.function_credentials))
+
+
+def rest_json_authenticator(
+    verifier: SignatureVerifier, service: str
+) -> Callable[[Scope, bytes], tuple[str, str] | None]:
+    """The verifier as the Lambda API and ``@connections`` take it: a refusal's AWS type and message, or None."""
+
+    def authenticate(scope: Scope, body: bytes) -> tuple[str, str] | None:
+        try:
+            verifier.verify(scope, body, service)
+        except DynamoDBError as exc:
+            return type(exc).__name__, exc.message
+        return None
+
+    return authenticate
+
+
 def open_functions(settings: Settings, project: Project | None = None) -> FunctionRuntime:
     """The function runtime: declared functions, boto3 in handlers pointed back at this endpoint."""
     specs = [
@@ -167,6 +211,14 @@ def open_functions(settings: Settings, project: Project | None = None) -> Functi
         reload=settings.reload == "on" or (settings.reload == "auto" and bool(specs)),
         async_retry_delays=delays,
     )
+    if settings.function_credentials:
+        role: Credential = parse_credentials(settings.function_credentials)[0]
+        config = dataclasses.replace(
+            config,
+            access_key_id=role.access_key,
+            secret_access_key=role.secret_key,
+            session_token=role.session_token or "",
+        )
     return FunctionRuntime(specs, config)
 
 
@@ -174,7 +226,8 @@ class NubisApp:
     """The shared endpoint: lifespan owns the engine; HTTP requests are dispatched by protocol."""
 
     def __init__(self, settings: Settings, project: Project | None = None) -> None:
-        self.settings = settings
+        self.settings = with_function_credentials(settings)
+        self.verifier = open_verifier(self.settings)
         self.project = project
         self._project_loaded = project is not None
         self.engine: Engine | None = None
@@ -189,12 +242,15 @@ class NubisApp:
             self._project_loaded = True
         if self.engine is None:
             self.engine = open_engine(self.settings)
-            self.dynamodb = DynamoDBApp(self.engine, default_region=self.settings.region)
+            self.dynamodb = DynamoDBApp(self.engine, default_region=self.settings.region, verifier=self.verifier)
             if self.project is not None:
                 create_tables(self.engine, self.project.tables, self.settings.region)
         if self.functions is None:
             self.functions = open_functions(self.settings, self.project)
-            self.lambda_api = LambdaApp(self.functions)
+            verifier = self.verifier
+            self.lambda_api = LambdaApp(
+                self.functions, authenticate=None if verifier is None else rest_json_authenticator(verifier, "lambda")
+            )
             if self.project is not None and self.project.apis:
                 self.gateway = GatewayApp(
                     self.project,
@@ -205,6 +261,7 @@ class NubisApp:
                         idle_timeout=self.settings.websocket_idle_timeout,
                         max_duration=self.settings.websocket_max_duration,
                     ),
+                    authenticate=None if verifier is None else rest_json_authenticator(verifier, "execute-api"),
                 )
 
     def stop(self) -> None:
@@ -279,6 +336,7 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    settings = with_function_credentials(settings)
     config: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -299,6 +357,9 @@ def serve(settings: Settings) -> None:
     project = open_project(settings)
     base_url = f"http://{settings.host}:{settings.port}"
     print(f"Nubis tables endpoint: {base_url}  (data: {settings.storage_url})", flush=True)
+    if settings.verify_signatures:
+        keys = ", ".join(c.access_key for c in parse_credentials(settings.credentials))
+        print(f"Nubis verifies SigV4 signatures: keys {keys}", flush=True)
     for line in filter(None, (line.strip() for line in settings.functions.splitlines())):
         print(f"Nubis function: {line}", flush=True)
     if project is not None:

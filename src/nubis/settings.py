@@ -50,6 +50,13 @@ class Settings:
     """Seconds a WebSocket connection may stay silent before the gateway closes it (AWS: 10 minutes)."""
     websocket_max_duration: float = field(default_factory=lambda: _env_float("NUBIS_WEBSOCKET_MAX_DURATION", 7200.0))
     """Seconds a WebSocket connection may last (AWS: 2 hours)."""
+    verify_signatures: bool = False
+    """Refuse AWS-protocol requests (tables, the Lambda API, ``@connections``) unless SigV4-signed with a known key."""
+    credentials: str = ""
+    """The known keys: ``ACCESS_KEY:SECRET[:SESSION_TOKEN]`` entries, comma- or whitespace-separated."""
+    function_credentials: str = ""
+    """The key boto3 in handlers signs with under ``verify_signatures`` (``ACCESS_KEY:SECRET:SESSION_TOKEN``, like
+    a Lambda execution role's); ``serve`` draws a random one so every server process shares it."""
 
     @property
     def storage_url(self) -> str:
@@ -71,6 +78,8 @@ class Settings:
                 values[f.name] = int(raw)
             elif f.type in ("float", float):
                 values[f.name] = float(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = raw.lower() in ("1", "true", "yes", "on")
             else:
                 values[f.name] = raw
         return cls(**values)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
@@ -78,6 +79,10 @@ class NubisServer:
                 with urllib.request.urlopen(self.url + "/2015-03-31/functions/", timeout=1) as response:
                     if response.status == 200:
                         return self
+            except urllib.error.HTTPError as exc:
+                if exc.code == 403:  # serve --verify-signatures refuses the unsigned probe: it is up
+                    return self
+                time.sleep(0.05)
             except OSError:
                 time.sleep(0.05)
         self.kill()

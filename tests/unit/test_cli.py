@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 from nubis.cli import build_parser
+from nubis.settings import Settings
 from nubis.testing import NubisServer
 
 
@@ -45,3 +47,31 @@ def test_serve_stops_cleanly_on_sigterm_and_keeps_data(tmp_path):
         check=True,
     ).stdout
     assert listing.startswith("keep\t1 items")
+
+
+def test_verify_signatures_needs_keys_and_refuses_malformed_ones():
+    env = {k: v for k, v in os.environ.items() if k != "NUBIS_CREDENTIALS"}
+    for args, expected in [
+        ([], "--verify-signatures needs the keys to accept"),
+        (["--credentials", "lonely"], "credentials must be ACCESS_KEY:SECRET[:SESSION_TOKEN]"),
+    ]:
+        out = subprocess.run(
+            [sys.executable, "-m", "nubis", "serve", "--verify-signatures", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert out.returncode == 2 and expected in out.stderr
+
+
+def test_signature_settings_travel_to_worker_processes(monkeypatch):
+    from nubis.server import with_function_credentials
+
+    settings = with_function_credentials(Settings(verify_signatures=True, credentials="A:a,B:b:tok"))
+    assert settings.function_credentials.startswith("ASIA") and settings.function_credentials.count(":") == 2
+    assert with_function_credentials(settings) == settings  # drawn once, then kept
+    for name, value in settings.to_env().items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_env() == settings
+    assert with_function_credentials(Settings()).function_credentials == ""

@@ -9,8 +9,10 @@ Routes (the server's dispatcher sends every path under ``/2015-03-31/functions``
     GET  /2015-03-31/functions/                     ListFunctions (MaxItems, Marker)
 
 Errors are restJson: the status, ``x-amzn-ErrorType: <type>``, and a ``{"Type", "Message"}`` body, which botocore
-turns into ``ClientError`` with AWS's code. Requests signed with any credentials are accepted. Raw ASGI rather
-than a framework, as for the table service: Invoke is a hot path and needs nothing a framework adds.
+turns into ``ClientError`` with AWS's code. Requests signed with any credentials are accepted, unless the server
+passes an ``authenticate`` callable (``serve --verify-signatures``): then a request it refuses gets 403 with the
+type and message it names. Raw ASGI rather than a framework, as for the table service: Invoke is a hot path and
+needs nothing a framework adds.
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+Authenticate = Callable[[Scope, bytes], "tuple[str, str] | None"]
+"""Checks a request (scope and whole body): None to let it through, or the AWS error type and message."""
 
 PREFIX = "/2015-03-31/functions"
 MAX_BODY = 6 * 1024 * 1024 + 1
+TOO_LARGE = f"Request must be smaller than {MAX_BODY - 1} bytes for the InvokeFunction operation"
 INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 LOG_TYPES = ("None", "Tail")
 _JSON = b"application/json"
@@ -79,8 +84,9 @@ def _validation(value: str, member: str, allowed: tuple[str, ...]) -> errors.Val
 class LambdaApp:
     """ASGI app for the Lambda API (see the module docstring)."""
 
-    def __init__(self, runtime: FunctionRuntime) -> None:
+    def __init__(self, runtime: FunctionRuntime, *, authenticate: Authenticate | None = None) -> None:
         self.runtime = runtime
+        self.authenticate = authenticate
         self._modified = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,12 +94,34 @@ class LambdaApp:
             return
         request_id = new_request_id()
         try:
+            if self.authenticate is not None:
+                receive = await self._authenticated(scope, receive)
             await self._dispatch(scope, receive, send, request_id)
         except errors.LambdaServiceError as exc:
             await _send_error(send, exc, request_id)
         except Exception:
             logger.exception("Lambda API request %s failed", request_id)
             await _send_error(send, errors.ServiceException("An internal error occurred."), request_id)
+
+    async def _authenticated(self, scope: Scope, receive: Receive) -> Receive:
+        """Read the body (the signature covers it), check the request, and hand the body on to the route."""
+        assert self.authenticate is not None
+        body = await _read_body(receive)
+        if body is None:
+            raise errors.RequestTooLargeException(TOO_LARGE)
+        refusal = self.authenticate(scope, body)
+        if refusal is not None:
+            raise errors.SignatureRefused(*refusal)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body}
+
+        return replay
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         method: str = scope["method"]
@@ -128,9 +156,7 @@ class LambdaApp:
         runtime = self.runtime
         runtime.resolve(name, qualifier)
         if body is None:
-            raise errors.RequestTooLargeException(
-                f"Request must be smaller than {MAX_BODY - 1} bytes for the InvokeFunction operation"
-            )
+            raise errors.RequestTooLargeException(TOO_LARGE)
         if body:
             try:
                 orjson.loads(body)

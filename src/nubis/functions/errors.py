@@ -18,6 +18,7 @@ Exception tree::
     ├── InvalidParameterValueException    400
     ├── RequestTooLargeException          413  (AWS __type RequestTooLargeException)
     ├── ValidationException               400
+    ├── SignatureRefused                  403  (AWS's signature errors, under ``serve --verify-signatures``)
     └── ServiceException                  500  (anything unexpected)
 """
 
@@ -92,6 +93,25 @@ class ValidationException(LambdaServiceError):
     type = "ValidationException"
     status = 400
     kind = "User"
+
+
+class SignatureRefused(LambdaServiceError):
+    """The request's SigV4 signature was refused; ``type`` is the check's AWS error type
+    (``InvalidSignatureException``, ``UnrecognizedClientException``, ``MissingAuthenticationTokenException``...).
+
+    AWS's front end answers these for Lambda with 403 and a lowercase ``message`` (``x-amzn-ErrorType``
+    ``UnrecognizedClientException``, 403 [V] iann0036/iamlive#58; the body's shape [?]).
+    """
+
+    status = 403
+    kind = "User"
+
+    def __init__(self, type: str, message: str) -> None:
+        super().__init__(message)
+        self.type = type
+
+    def body(self) -> dict[str, Any]:
+        return {"Type": self.kind, "message": self.message}
 
 
 class ServiceException(LambdaServiceError):

@@ -17,6 +17,7 @@ from nubis.gateway.deployment import Deployment, compile_deployments
 from nubis.gateway.pipelines import HTTP_PIPELINE, REST_PIPELINE
 from nubis.gateway.responses import MAX_PAYLOAD
 from nubis.gateway.websocket import WebSocketGateway, WebSocketLimits
+from nubis.gateway.websocket.management import Authenticate
 from nubis.project.model import ApiKind, Project
 
 Scope = MutableMapping[str, Any]
@@ -45,11 +46,12 @@ class GatewayApp:
         account: str,
         region: str,
         websocket_limits: WebSocketLimits | None = None,
+        authenticate: Authenticate | None = None,
     ) -> None:
         self.project = project
         self.invoker = invoker
         self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
-        self.websockets = WebSocketGateway(project, invoker, websocket_limits)
+        self.websockets = WebSocketGateway(project, invoker, websocket_limits, authenticate=authenticate)
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
         """The deployment a request is for and the path inside its stage, or None."""

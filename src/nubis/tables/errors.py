@@ -7,6 +7,7 @@
     ├── MissingAuthenticationTokenException      400 com.amazon.coral.service#
     ├── IncompleteSignatureException             400 com.amazon.coral.service#
     ├── InvalidSignatureException                400 com.amazon.coral.service#
+    ├── UnrecognizedClientException              400 com.amazon.coral.service#
     ├── ConditionalCheckFailedException          400 (carries the item when asked)
     ├── ResourceNotFoundException                400
     ├── ResourceInUseException                   400
@@ -79,6 +80,13 @@ class IncompleteSignatureException(DynamoDBError):
 
 class InvalidSignatureException(DynamoDBError):
     prefix = CORAL_SERVICE
+
+
+class UnrecognizedClientException(DynamoDBError):
+    """An unknown access key, or a session token that does not belong to the key."""
+
+    prefix = CORAL_SERVICE
+    default_message = "The security token included in the request is invalid."
 
 
 class ConditionalCheckFailedException(DynamoDBError):

@@ -1,6 +1,7 @@
-"""Every model test runs four ways: sync and async sessions, over the in-process engine and over HTTP to a real
-``nubis serve`` (memory storage). ``Twin`` gives an ``AsyncSession`` a synchronous face on one event loop, so each
-test is written once (the client suite's pattern)."""
+"""Every model test runs six ways: sync and async sessions, over the in-process engine, over HTTP to a real
+``nubis serve`` (memory storage), and over HTTP to one started with ``--verify-signatures`` (which proves that
+``nubis.client``'s HTTP transport signs every request correctly). ``Twin`` gives an ``AsyncSession`` a synchronous
+face on one event loop, so each test is written once (the client suite's pattern)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .models import ALL_MODELS
 
 _prefixes = itertools.count()
 CREDENTIALS = ("AKIDEXAMPLE", "secret")
+SIGNED_CREDENTIALS = ("AKIDMODELSSIGNED", "models-signed-secret")
+"""The one key the ``signed`` server accepts."""
 
 
 class Twin:
@@ -64,14 +67,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def signed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubisServer]:
+    """A server that accepts only requests signed with ``SIGNED_CREDENTIALS``."""
+    args = ["--storage", "memory:", "--verify-signatures", "--credentials", ":".join(SIGNED_CREDENTIALS)]
+    with NubisServer(tmp_path_factory.mktemp("nubis-models-signed"), extra_args=args) as running:
+        yield running
+
+
+def _endpoint(request: pytest.FixtureRequest, transport: str) -> tuple[str, tuple[str, str]]:
+    if transport == "signed":
+        return request.getfixturevalue("signed_server").url, SIGNED_CREDENTIALS
+    return request.getfixturevalue("server").url, CREDENTIALS
+
+
 class Backend:
     """Sessions over one store, sharing one table prefix: sync or async (as a ``Twin``), in-process or over HTTP.
 
     In-process sessions share the backend's client (a second in-process client would be a second engine); each
     HTTP session has its own client, so two of them are two connections to one server."""
 
-    def __init__(self, transport: str, mode: str, url: str | None, runner: asyncio.Runner | None) -> None:
-        self.transport, self.mode, self.url, self.runner = transport, mode, url, runner
+    def __init__(
+        self,
+        transport: str,
+        mode: str,
+        endpoint: tuple[str, tuple[str, str]] | None,
+        runner: asyncio.Runner | None,
+    ) -> None:
+        self.transport, self.mode, self.endpoint, self.runner = transport, mode, endpoint, runner
         self.prefix = f"p{next(_prefixes)}_"
         self._clients: list[Any] = []
 
@@ -82,7 +105,9 @@ class Backend:
         if self.transport == "inprocess":
             client = factory.in_process("memory:")
         else:
-            client = factory.http(self.url, "us-east-1", CREDENTIALS)
+            assert self.endpoint is not None
+            url, credentials = self.endpoint
+            client = factory.http(url, "us-east-1", credentials)
         self._clients.append(client)
         return client
 
@@ -105,17 +130,17 @@ class Backend:
                 self.runner.run(client.aclose())
 
 
-@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async"])
+@pytest.fixture(params=["inprocess-sync", "inprocess-async", "http-sync", "http-async", "signed-sync", "signed-async"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     transport, mode = request.param.split("-")
-    url = request.getfixturevalue("server").url if transport == "http" else None
+    endpoint = None if transport == "inprocess" else _endpoint(request, transport)
     if mode == "sync":
-        made = Backend(transport, mode, url, None)
+        made = Backend(transport, mode, endpoint, None)
         yield made
         made.close()
         return
     with asyncio.Runner() as runner:
-        made = Backend(transport, mode, url, runner)
+        made = Backend(transport, mode, endpoint, runner)
         yield made
         made.close()
 

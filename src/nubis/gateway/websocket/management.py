@@ -3,8 +3,9 @@
 Wire contract [reference §4.4: BOTO service-2.json; D apigateway-how-to-call-websocket-api-connections.md]:
 rest-json at ``/{stage}/@connections/{id}`` (also ``/@connections/{id}``). A closed or never-seen id is 410
 ``GoneException`` with an empty body and the type in ``x-amzn-ErrorType`` [ISSUE localstack#4694,
-aws-sdk-java#2200]; an id of invalid format is 400. SigV4 signatures are accepted, not verified (as every Nubis
-endpoint: credentials name no real account).
+aws-sdk-java#2200]; an id of invalid format is 400. SigV4 signatures are accepted, not verified, unless the server
+passes an ``authenticate`` callable (``serve --verify-signatures``): then a request it refuses gets 403 with the
+AWS error type and message it names (AWS's front end: ``x-amzn-ErrorType`` and ``{"message"}`` [?]).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Authenticate = Callable[[Scope, bytes], "tuple[str, str] | None"]
+"""Checks a request (scope and whole body): None to let it through, or the AWS error type and message."""
 
 PATH = re.compile(r"^(?:/[^/]+)?/@connections/([^/]+)$")
 _CONNECTION_ID = re.compile(r"^[A-Za-z0-9_\-+/=]{1,128}$")
@@ -54,8 +57,9 @@ async def _read(receive: Receive, limit: int) -> bytes:
 
 
 class ManagementApi:
-    def __init__(self, registry: ConnectionRegistry) -> None:
+    def __init__(self, registry: ConnectionRegistry, *, authenticate: Authenticate | None = None) -> None:
         self.registry = registry
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
@@ -64,6 +68,11 @@ class ManagementApi:
         connection_id = unquote(found.group(1))  # ids arrive percent-encoded (R0oXAdfD0kwCH6w%3D) [D]
         method = scope["method"]
         body = await _read(receive, MAX_MESSAGE_BYTES)
+        if self.authenticate is not None:
+            refusal = self.authenticate(scope, body)
+            if refusal is not None:
+                await _error(send, 403, *refusal)
+                return
         if not _CONNECTION_ID.match(connection_id):
             await _error(send, 400, "BadRequestException", "Invalid connectionId: " + connection_id)
             return

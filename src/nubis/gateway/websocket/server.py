@@ -11,7 +11,7 @@ from typing import Any
 from nubis.gateway.context import Invoker
 from nubis.gateway.websocket.connections import ConnectionRegistry
 from nubis.gateway.websocket.limits import WebSocketLimits
-from nubis.gateway.websocket.management import ManagementApi, is_management_path
+from nubis.gateway.websocket.management import Authenticate, ManagementApi, is_management_path
 from nubis.gateway.websocket.selection import compile_route_selection
 from nubis.gateway.websocket.session import Session, WebSocketDeployment
 from nubis.project.model import ApiKind, Project
@@ -44,12 +44,19 @@ def _host(scope: Scope) -> str:
 
 
 class WebSocketGateway:
-    def __init__(self, project: Project, invoker: Invoker, limits: WebSocketLimits | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        invoker: Invoker,
+        limits: WebSocketLimits | None = None,
+        *,
+        authenticate: Authenticate | None = None,
+    ) -> None:
         self.deployments = compile_websocket_deployments(project)
         self.invoker = invoker
         self.limits = limits or WebSocketLimits()
         self.registry = ConnectionRegistry()
-        self.management = ManagementApi(self.registry)
+        self.management = ManagementApi(self.registry, authenticate=authenticate)
 
     def resolve(self, scope: Scope) -> WebSocketDeployment | None:
         path = scope["path"].rstrip("/") or "/"

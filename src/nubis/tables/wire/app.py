@@ -6,7 +6,8 @@ Steps, in AWS's order ([P] dynalite index.js, checked against AWS):
    ``<UnknownOperationException/>``; a body over 16 MB gets 413.
 2. The body must be JSON (else ``SerializationException``), the target a known API and operation (else
    ``UnknownOperationException``).
-3. The signature must be present and well-formed (``wire.auth``); its scope's region is the table namespace.
+3. The signature must be present and well-formed (``wire.auth``); its scope's region is the table namespace. With
+   a ``SignatureVerifier`` (``serve --verify-signatures``) it must also be valid, made with a known key.
 4. ``wire.validate`` checks the request's shape against the generated botocore model.
 5. The engine runs the operation; the result or the catalogue error is encoded with orjson, with ``x-amz-crc32``
    (botocore verifies it) and ``x-amzn-RequestId``.
@@ -27,7 +28,7 @@ import orjson
 
 from nubis.tables.engine.engine import Engine
 from nubis.tables.errors import DynamoDBError, SerializationException, UnknownOperationException
-from nubis.tables.wire.auth import region_from_request
+from nubis.tables.wire.auth import SignatureVerifier, region_from_request
 from nubis.tables.wire.errors import render_exception
 from nubis.tables.wire.validate import validate_request
 
@@ -78,9 +79,14 @@ def is_dynamodb_request(scope: Scope) -> bool:
 
 
 class DynamoDBApp:
-    def __init__(self, engine: Engine, *, default_region: str = "us-east-1") -> None:
+    """The table service's ASGI app; ``verifier`` makes it refuse requests not signed with a known key."""
+
+    def __init__(
+        self, engine: Engine, *, default_region: str = "us-east-1", verifier: SignatureVerifier | None = None
+    ) -> None:
         self.engine = engine
         self.default_region = default_region
+        self.verifier = verifier
         self._operations = engine.operations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -110,14 +116,16 @@ class DynamoDBApp:
             api, _, operation = target.partition(".")
             if api != "DynamoDB_20120810" or operation not in self._operations:
                 raise UnknownOperationException()
-            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-            authorization = headers.get(b"authorization")
-            region = region_from_request(
-                authorization.decode("latin-1") if authorization is not None else None,
-                query,
-                b"x-amz-date" in headers or b"date" in headers,
-                self.default_region,
-            )
+            if self.verifier is not None:
+                region = self.verifier.verify(scope, body, "dynamodb")
+            else:
+                authorization = headers.get(b"authorization")
+                region = region_from_request(
+                    authorization.decode("latin-1") if authorization is not None else None,
+                    dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+                    b"x-amz-date" in headers or b"date" in headers,
+                    self.default_region,
+                )
             validate_request(operation, request)
             result = await self.engine.execute_async(operation, region, request)
             status, payload = 200, orjson.dumps(result)
