@@ -84,8 +84,15 @@ class InvocationContext:
     match: RouteMatch | None = None
     response: HttpResponse | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    _by_name: dict[str, str] | None = None
 
     def header(self, name: str) -> str | None:
-        lower = name.lower()
-        found = [value for key, value in self.headers if key.lower() == lower]
-        return ",".join(found) if found else None
+        """A request header by name, any case; repeated headers joined with commas (as API Gateway joins them)."""
+        by_name = self._by_name
+        if by_name is None:
+            by_name = {}
+            for key, value in self.headers:
+                lower = key.lower()
+                by_name[lower] = f"{by_name[lower]},{value}" if lower in by_name else value
+            self._by_name = by_name
+        return by_name.get(name.lower())

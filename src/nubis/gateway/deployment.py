@@ -4,6 +4,7 @@ variables and the names the functions run under. Compiled once at start-up (hous
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from nubis.gateway.routing import HttpRouter, RestRouter
 from nubis.project.model import Api, ApiKind, Integration, Method, Project, Route, Stage
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_id_for(api_id: str, path: str) -> str:
-    """A stable 6-character resource id (AWS's shape, e.g. ``roq9wj``)."""
+    """A stable 6-character resource id (AWS's shape, e.g. ``roq9wj``); cached, as every request asks for one."""
     digest = hashlib.sha256(f"{api_id}\0{path}".encode()).digest()
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     return "".join(alphabet[b % len(alphabet)] for b in digest[:6])

@@ -33,6 +33,26 @@ def _consume(task: asyncio.Task[InvocationOutcome]) -> None:
         logger.warning("late invocation failed: %s", task.exception())
 
 
+def _wake(waiter: asyncio.Future[None], _: object = None) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+async def _finished_within(
+    loop: asyncio.AbstractEventLoop, task: asyncio.Task[InvocationOutcome], seconds: float
+) -> bool:
+    """Wait for ``task`` at most ``seconds``, never cancelling it: ``asyncio.wait`` without its set bookkeeping
+    (a third of its cost, on every proxied request)."""
+    waiter: asyncio.Future[None] = loop.create_future()
+    task.add_done_callback(lambda _: _wake(waiter))
+    timer = loop.call_later(seconds, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+    return task.done()
+
+
 class LambdaProxyIntegration:
     async def invoke(self, ctx: InvocationContext) -> None:
         assert ctx.match is not None
@@ -49,9 +69,9 @@ class LambdaProxyIntegration:
         else:
             payload = orjson.dumps(build_rest_v1_event(ctx, http_api=http_api))
         timeout = deployment.api.integration_timeout_ms(integration) / 1000
-        task = asyncio.ensure_future(ctx.invoker.invoke(function, payload))
-        done, _ = await asyncio.wait({task}, timeout=timeout)
-        if not done:
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(ctx.invoker.invoke(function, payload))
+        if not await _finished_within(loop, task, timeout):
             task.add_done_callback(_consume)
             raise ServiceUnavailable() if http_api else IntegrationTimeout()
         try:
