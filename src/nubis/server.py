@@ -320,6 +320,8 @@ class NubisApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.gateway is not None:
+                    await self.gateway.aclose()
                 if self.functions is not None:
                     await self.functions.aclose()
                 self.stop()

@@ -14,6 +14,7 @@ from typing import Any
 
 from nubis.gateway.context import InvocationContext, Invoker
 from nubis.gateway.deployment import Deployment, compile_deployments
+from nubis.gateway.handlers.integrate import close_integrations
 from nubis.gateway.pipelines import HTTP_PIPELINE, REST_PIPELINE
 from nubis.gateway.responses import MAX_PAYLOAD
 from nubis.gateway.websocket import WebSocketGateway, WebSocketLimits
@@ -52,6 +53,10 @@ class GatewayApp:
         self.invoker = invoker
         self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
         self.websockets = WebSocketGateway(project, invoker, websocket_limits, authenticate=authenticate)
+
+    async def aclose(self) -> None:
+        """At shutdown: close the integrations' pooled connections (HTTP backends)."""
+        await close_integrations()
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
         """The deployment a request is for and the path inside its stage, or None."""

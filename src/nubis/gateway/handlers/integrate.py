@@ -20,6 +20,11 @@ INTEGRATIONS: dict[IntegrationType, Integration] = {
 # TODO(#6): AWS (non-proxy, VTL) integrations.
 
 
+async def close_integrations() -> None:
+    """Close what integrations keep open between requests (the HTTP backends' connection pool)."""
+    await _HTTP.aclose()
+
+
 async def integrate(ctx: InvocationContext) -> None:
     assert ctx.match is not None
     integration = INTEGRATIONS.get(ctx.match.integration.type)
