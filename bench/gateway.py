@@ -19,7 +19,8 @@ an ``http`` event (REST API, ``GET /dev/hello``) and an ``httpApi`` event (HTTP 
 Target (issue 6): Nubis at ≥ 50 % of the ceiling, ahead of serverless-offline.
 
 Options: ``--duration S`` (measured seconds per cell, default 10), ``--warmup S`` (default 2),
-``--skip-offline``, ``--wait-load LOAD`` (passed to http-load: wait for a quieter machine).
+``--skip-offline``, ``--wait-load LOAD``, ``--interleave`` and ``--retries N`` (passed to http-load: on a shared
+machine, wait for a quieter moment, run each cell on every target in turn, re-run disturbed cells).
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per cell (default 2)")
     parser.add_argument("--skip-offline", action="store_true", help="do not run serverless-offline")
     parser.add_argument("--wait-load", type=float, default=0.0, help="http-load --wait-load (default 0: off)")
+    parser.add_argument(
+        "--interleave", action="store_true", help="http-load --interleave: each cell on every target in turn"
+    )
+    parser.add_argument("--retries", type=int, default=0, help="http-load --retries for disturbed cells (default 0)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         log("installing wrk (apt-get install -y wrk)")
@@ -155,6 +160,10 @@ def main() -> int:
         command += ["--duration", str(args.duration), "--warmup", str(args.warmup), "--json", str(out_json)]
         if args.wait_load:
             command += ["--wait-load", str(args.wait_load)]
+        if args.interleave:
+            command += ["--interleave"]
+        if args.retries:
+            command += ["--retries", str(args.retries)]
         for target in targets:
             command += ["--target", target]
         log("running http-load: " + " ".join(command[2:]))
