@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from nubis.gateway.request_validation import MethodValidation, compile_validation
+from nubis.gateway.request_validation import MethodValidation, compile_validations
 from nubis.gateway.routing import HttpRouter, RestRouter
 from nubis.project.model import Api, ApiKind, Integration, Method, Project, Route, Stage
 
@@ -71,11 +71,7 @@ def compile_deployments(project: Project, *, account: str, region: str) -> tuple
             http_router = HttpRouter((route.route_key, route) for route in api.routes if route.integration)
         else:
             rest_router = RestRouter((r.path, r.methods) for r in api.resources if r.methods)
-            for resource in api.resources:
-                for verb, method in resource.methods.items():
-                    validation = compile_validation(api, method)
-                    if validation is not None:
-                        validations[f"{verb} {resource.path}"] = validation
+            validations = compile_validations(api)
         deployments.extend(
             Deployment(
                 api=api,

@@ -1,11 +1,16 @@
 """REST request validation: what a method's validator checks, in which order, and the 400s it answers through the
-REST pipeline [D api-gateway-method-request-validation.md; reference §2.4 BAD_REQUEST_*]."""
+REST pipeline [D api-gateway-method-request-validation.md; reference §2.4 BAD_REQUEST_*]; and how models are compiled
+(JSON Schema draft 4 [D models-mappings-models.md], checked by ``jsonschema``): the draft, exact decimals, formats,
+references between models, models refused at start-up. The keywords themselves are the library's to test.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -13,7 +18,7 @@ from nubis.gateway.context import InvocationContext
 from nubis.gateway.deployment import compile_deployments
 from nubis.gateway.errors import GatewayConfigError
 from nubis.gateway.pipelines import REST_PIPELINE
-from nubis.gateway.request_validation import MethodValidation, compile_validation
+from nubis.gateway.request_validation import MethodValidation, compile_models, compile_validations
 from nubis.gateway.responses import BadRequestBody, BadRequestParameters
 from nubis.project.model import (
     Api,
@@ -75,10 +80,11 @@ def rest_api(
     )
 
 
+ROUTE = "POST /vehicle/{id}"
+
+
 def validation(api: Api) -> MethodValidation:
-    found = compile_validation(api, api.resources[2].methods["POST"])
-    assert found is not None
-    return found
+    return compile_validations(api)[ROUTE]
 
 
 GOOD_HEADERS = [("X-Tenant", "t1"), ("Content-Type", "application/json")]
@@ -143,16 +149,138 @@ def test_a_validator_checks_only_what_it_names() -> None:
     params_only = validation(rest_api("params"))
     assert params_only.body_models is None
     params_only.check([("X-Tenant", "t")], "q=1", b"{not json")
-    api = rest_api(None)
-    assert compile_validation(api, api.resources[2].methods["POST"]) is None
-    api = rest_api("body", models={})
-    assert compile_validation(api, api.resources[2].methods["POST"]) is None  # no model: nothing to check
+    assert ROUTE not in compile_validations(rest_api(None))
+    assert ROUTE not in compile_validations(rest_api("body", models={}))  # no model: nothing to check
 
 
-def test_a_model_that_cannot_compile_is_a_configuration_error() -> None:
-    api = rest_api(schemas={"Vehicle": {"type": "object", "properties": {"a": {"pattern": "("}}}})
-    with pytest.raises(GatewayConfigError, match="model 'Vehicle'"):
-        compile_validation(api, api.resources[2].methods["POST"])
+def accepts(schema: Mapping[str, Any], body: str, models: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    """Whether a body-validating method whose model is ``schema`` (beside ``models``) accepts ``body``."""
+    check = validation(rest_api("body", schemas={**(models or {}), "Vehicle": schema})).check
+    try:
+        check([("Content-Type", "application/json")], "", body.encode())
+    except BadRequestBody:
+        return False
+    return True
+
+
+@pytest.mark.D
+@pytest.mark.parametrize(
+    ("schema", "body", "ok"),
+    [
+        # Draft 4 [D]: an integer has no fraction part (draft 6 accepts 2020.0); exclusive bounds are booleans.
+        ({"type": "integer"}, "2020", True),
+        ({"type": "integer"}, "2020.0", False),
+        ({"type": "integer"}, "true", False),
+        ({"type": "number"}, "1.5", True),
+        ({"minimum": 2010, "exclusiveMinimum": True}, "2010", False),
+        ({"maximum": 5, "exclusiveMaximum": True}, "4.9", True),
+        # Draft 4 whatever ``$schema`` says: this model would be refused as draft 6 (a boolean exclusiveMinimum).
+        ({"$schema": "http://json-schema.org/draft-07/schema#", "minimum": 1, "exclusiveMinimum": True}, "1", False),
+        ({"$ref": "#/definitions/a", "type": "string", "definitions": {"a": {"type": "integer"}}}, "1", True),
+        # Exact decimals in the body and in the model, as the JSON was written.
+        ({"multipleOf": 0.1}, "0.3", True),  # 0.3 / 0.1 is not an integer in binary floats
+        ({"multipleOf": 0.1}, "0.35", False),
+        ({"minimum": 0.1}, "0.1", True),  # the float 0.1 is above the decimal 0.1
+        ({"maximum": 9007199254740992}, "9007199254740993.0", False),  # as a float it would equal the maximum
+        ({"multipleOf": 0.1}, "1e30", False),  # beyond decimal precision: refused, not a 500 [?]
+        ({"enum": [0.1, "a"]}, "0.10", True),
+        # JSON equality and lengths.
+        ({"enum": [1, "a"]}, "1.0", True),
+        ({"enum": [1]}, "true", False),
+        ({"uniqueItems": True}, "[1, 1.0]", False),
+        ({"uniqueItems": True}, '[1, true, "1"]', True),
+        ({"minLength": 2, "maxLength": 2}, '"\\u00e9\\u00e9"', True),  # code points, not bytes
+        ({"pattern": "[0-9]"}, '"ab1c"', True),  # searched, not anchored
+        # A keyword of each family, so a wrong validator class would show.
+        ({"required": ["a"], "properties": {"a": {"type": "string"}}}, '{"a": 1}', False),
+        ({"properties": {"a": {}}, "additionalProperties": False}, '{"a": 1, "b": 2}', False),
+        ({"patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False}, '{"x-a": 1}', True),
+        ({"items": [{"type": "string"}], "additionalItems": False}, '["a", 1]', False),
+        ({"dependencies": {"card": ["billing"]}}, '{"card": 1}', False),
+        ({"oneOf": [{"type": "integer"}, {"minimum": 3}]}, "4", False),
+        ({"not": {"type": "null"}}, "null", False),
+        # ``format`` is an annotation: API Gateway does not enforce formats [?]. Unknown keywords are ignored.
+        ({"format": "email", "unknownKeyword": 1}, '"not an email"', True),
+        ({"format": "date-time"}, '"yesterday"', True),
+    ],
+)
+def test_models_are_draft_4_with_exact_decimals(schema: Mapping[str, Any], body: str, ok: bool) -> None:
+    assert accepts(schema, body) is ok
+
+
+ENGINE = {
+    "type": "object",
+    "required": ["cc"],
+    "properties": {"cc": {"$ref": "#/definitions/cc"}},
+    "definitions": {"cc": {"type": "integer"}},  # resolved in Engine's own document, wherever Engine is used from
+}
+
+
+@pytest.mark.D
+@pytest.mark.parametrize(
+    "ref",
+    [
+        f"https://apigateway.amazonaws.com/restapis/{api_id_for('p', 'v')}/models/Engine",  # API Gateway's spelling
+        "https://apigateway.amazonaws.com/restapis/abc123/models/Engine",  # the id of the API it was exported from
+        "#/definitions/Engine",  # Swagger 2 import
+        "#/components/schemas/Engine",  # OpenAPI 3 import
+    ],
+)
+def test_a_ref_names_another_model_of_the_api(ref: str) -> None:
+    car = {"type": "object", "properties": {"engine": {"$ref": ref}}}
+    assert accepts(car, '{"engine": {"cc": 1200}}', {"Engine": ENGINE})
+    assert not accepts(car, '{"engine": {"cc": "big"}}', {"Engine": ENGINE})
+    assert not accepts(car, '{"engine": {}}', {"Engine": ENGINE})
+
+
+@pytest.mark.D
+def test_refs_inside_a_model_recursive_and_to_built_in_models() -> None:
+    tree = {
+        "definitions": {"leaf": {"type": "integer"}},
+        "type": "object",
+        "properties": {"value": {"$ref": "#/definitions/leaf"}, "children": {"type": "array", "items": {"$ref": "#"}}},
+        "additionalProperties": False,
+    }
+    assert accepts(tree, '{"value": 1, "children": [{"children": [{"value": 2}]}]}')
+    assert not accepts(tree, '{"children": [{"value": "x"}]}')
+    # Models that refer to each other: Vehicle → Owner → Vehicle.
+    owner = {
+        "required": ["name"],
+        "properties": {"cars": {"type": "array", "items": {"$ref": "#/definitions/Vehicle"}}},
+    }
+    vehicle = {"properties": {"owner": {"$ref": "#/definitions/Owner"}}}
+    assert accepts(vehicle, '{"owner": {"name": "a", "cars": [{"owner": {"name": "b"}}]}}', {"Owner": owner})
+    assert not accepts(vehicle, '{"owner": {"name": "a", "cars": [{"owner": {}}]}}', {"Owner": owner})
+    # AWS's Error model exists in every REST API [D models-mappings-models.md].
+    assert not accepts({"$ref": "#/definitions/Error"}, '{"message": 1}')
+
+
+@pytest.mark.D
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        ({"properties": {"a": {"pattern": "("}}}, "'(' is not a 'regex'"),
+        ({"type": "integer-ish"}, "$.type: 'integer-ish'"),
+        ({"minLength": -1}, "minimum of 0"),
+        ({"enum": "a"}, "not of type 'array'"),
+        ({"anyOf": []}, "non-empty"),
+        ({"$ref": "#/definitions/missing"}, "'#/definitions/missing' names no model"),
+        ({"properties": {"a": {"$ref": "https://apigateway.amazonaws.com/restapis/x/models/Nope"}}}, "names no model"),
+        ({"$ref": 5}, "names no model"),
+    ],
+)
+def test_a_model_that_cannot_compile_stops_the_deployment(schema: Mapping[str, Any], problem: str) -> None:
+    project = Project(name="p", apis=(rest_api(schemas={"Vehicle": schema}),), format="openapi")
+    with pytest.raises(GatewayConfigError, match=f"API 'v', model 'Vehicle': .*{re.escape(problem)}"):
+        compile_deployments(project, account="1", region="r")
+
+
+def test_every_model_is_compiled_once_bodies_are_validated() -> None:
+    """Used or not, as AWS refuses a bad model when it is created [?]; an API that validates no body compiles none."""
+    with pytest.raises(GatewayConfigError, match="model 'Unused'"):
+        compile_validations(rest_api(schemas={"Vehicle": VEHICLE, "Unused": {"type": "nope"}}))
+    assert compile_validations(rest_api("params", schemas={"Vehicle": {"type": "nope"}}))
+    assert set(compile_models(rest_api())) == {"Vehicle", "Empty", "Error"}
 
 
 def run(api: Api, headers: list[tuple[str, str]], query: str, body: bytes) -> tuple[int, dict[str, str], object]:
