@@ -31,6 +31,7 @@ from nubis.functions.api import LambdaApp, is_lambda_request
 from nubis.functions.invoker import FunctionRuntime, RuntimeConfig
 from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
+from nubis.gateway.deployment import deployment_warnings
 from nubis.gateway.websocket import WebSocketLimits
 from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
 from nubis.listener import NubisHttpProtocol
@@ -379,7 +380,7 @@ def serve(settings: Settings) -> None:
                 )
         for output, value in local_outputs(project, base_url).items():
             print(f"Nubis output {output}: {value}", flush=True)
-        for warning in (*project.warnings, *runtime_warnings(project)):
+        for warning in (*project.warnings, *runtime_warnings(project), *deployment_warnings(project)):
             print(f"Nubis warning: {warning}", flush=True)
     if settings.workers > 1:
         os.environ.update(settings.to_env())

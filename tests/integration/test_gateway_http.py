@@ -84,6 +84,31 @@ Resources:
                   integration.request.header.X-Stage: stageVariables.target
                 responses:
                   default: {statusCode: "200"}
+          /templated/{id}:
+            post:
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: POST
+                uri: "http://127.0.0.1:PORT/echo/{id}"
+                requestParameters:
+                  integration.request.path.id: method.request.path.id
+                requestTemplates:
+                  application/json: |
+                    #set($context.requestOverride.querystring.from = "template")
+                    #set($context.requestOverride.header.X-Override = $input.path('$.who'))
+                    #set($context.requestOverride.path.id = "over-$input.params('id')")
+                    {"who": "$input.path('$.who')", "stage": "$context.stage"}
+                responses:
+                  default:
+                    statusCode: "200"
+                    responseParameters:
+                      method.response.header.X-Backend: integration.response.header.x-backend
+                      method.response.header.X-Path: integration.response.body.path
+                    responseTemplates:
+                      application/json: |
+                        #set($echo = $input.path('$'))
+                        {"path": "$echo.path", "query": "$echo.query", "sent": $echo.body,
+                         "headers": $input.json('$.headers')}
   HttpApi:
     Type: AWS::Serverless::HttpApi
     Properties:
@@ -241,6 +266,22 @@ def test_rest_http_integration_sends_only_mapped_parameters(gateway: httpx.Clien
     assert headers["x-stage"] == "echo"
     assert "x-not-mapped" not in headers
     assert echo["body"] == "body"
+
+
+@pytest.mark.D
+def test_rest_http_integration_renders_templates_and_applies_request_overrides(gateway: httpx.Client):
+    """The request template is the body sent, ``$context.requestOverride`` replaces the mapped path, query string
+    and headers, the response template maps the backend's answer [D apigateway-override-request-response-parameters.md,
+    request-response-data-mappings.md]."""
+    response = gateway.post("/prod/templated/7", json={"who": "ada"}, headers={"X-Not-Mapped": "v"})
+    assert response.status_code == 200
+    answer = response.json()
+    sent_headers = {k: v for k, v in answer.pop("headers")}
+    assert answer == {"path": "/echo/over-7", "query": "from=template", "sent": {"who": "ada", "stage": "prod"}}
+    assert sent_headers["x-override"] == "ada" and sent_headers["content-type"] == "application/json"
+    assert "x-not-mapped" not in sent_headers
+    assert response.headers["X-Backend"] == "yes"
+    assert response.headers["X-Path"] == "/echo/over-7"
 
 
 # ---------------------------------------------------------------------------------------------- HTTP APIs

@@ -13,8 +13,9 @@ mirror's HEAD. Endpoint URLs come from the stack ``Outputs`` that ``nubis serve`
 reads them from ``sam deploy``; serverless.yml apps are reached at the stage URLs it prints.
 
 Left out, and why: serverless-test-samples' Python apps all import aws_lambda_powertools and aws_xray_sdk (not
-installed); serverless/examples' PynamoDB apps pin their models to ``https://dynamodb.us-east-1.amazonaws.com`` and
-use ``integration: lambda`` (non-proxy, not served yet).
+installed); serverless/examples' PynamoDB apps pin their models to ``https://dynamodb.eu-central-1.amazonaws.com``
+(``http://localhost:8000`` when ``ENV`` is set), so they cannot reach Nubis unmodified; their ``integration: lambda``
+flow is exercised by ``gateway_projects/vtl_sls`` in ``test_gateway_vtl.py``.
 """
 
 from __future__ import annotations
@@ -324,3 +325,30 @@ def test_patterns_rest_regional_inline_code(serve):
     response = httpx.get(endpoint, timeout=30)
     assert response.status_code == 200
     assert response.json() == {"message": "Hello World! This is the regional API"}
+
+
+@pytest.mark.P
+def test_patterns_mapping_template_overrides_the_lambda_answer(serve):
+    """apigw-mappingtemplate-lambda: an ``AWS::Include``d OpenAPI body (``Fn::Sub`` inside) with a non-proxy Lambda
+    integration (``type: aws``, ``passthroughBehavior: when_no_templates``, ``contentHandling: CONVERT_TO_TEXT``) on
+    ``x-amazon-apigateway-any-method``; the response template finds "error" in the function's answer, sets
+    ``$context.responseOverride.status = 400`` and rewrites fields of ``$input.path('$')`` that ``$input.json`` then
+    prints. The function always answers ``{"statuscode": 200, "body": "error1"}``, so every call gets what the
+    README shows: 400, ``statuscode`` 650 and ``body`` "changed" [P README]."""
+    server = serve("aws-samples/serverless-patterns", "apigw-mappingtemplate-lambda")
+    endpoint = outputs(server)["API"]
+    assert endpoint == f"{server.url}/dev"
+    with httpx.Client(timeout=30) as http:
+        for response in (http.post(f"{endpoint}/"), http.get(f"{endpoint}/"), http.post(f"{endpoint}/", json={"a": 1})):
+            assert response.status_code == 400
+            assert response.json() == {"statuscode": 650, "body": "changed"}
+            assert response.headers["content-type"] == "application/json"
+        # when_no_templates and no request template: any content type passes through to the function...
+        text = {"Content-Type": "text/plain"}
+        assert http.put(f"{endpoint}/", content=b'{"x": 1}', headers=text).status_code == 400
+        # ...unless it is not JSON: Lambda refuses it, and its refusal is what the template maps [P ISSUE
+        # fluct/fluct#33].
+        refused = http.put(f"{endpoint}/", content=b"x", headers=text)
+        assert refused.status_code == 200 and refused.json()["Type"] == "User"
+    log = server.log_path.read_text()
+    assert "ANY / is defined by the OpenAPI definition and by a function's Api event" in log

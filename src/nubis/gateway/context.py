@@ -1,7 +1,9 @@
 """``InvocationContext``: one request's journey through a pipeline, its inputs and each step's output.
 
-The app fills the request fields; ``parse`` sets the ids and times; ``route`` sets ``match``; the integration sets
-``response``; response handlers adjust ``response``. Fields start empty and each step sets its own once.
+The app fills the request fields; ``parse`` sets the ids and times; ``route`` sets ``match``; for REST non-proxy
+integrations ``integration_request`` sets ``integration_request``, the integration sets ``endpoint_response`` and
+``integration_response`` turns it into ``response``; proxy integrations set ``response`` themselves; response
+handlers adjust ``response``. Fields start empty and each step sets its own once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from nubis.gateway.deployment import Deployment
+    from nubis.gateway.mapping.templates import TemplateState
 
 
 class InvocationOutcome(Protocol):
@@ -62,6 +65,31 @@ class RouteMatch:
 
 
 @dataclass(slots=True)
+class IntegrationRequest:
+    """REST non-proxy: the request after its mapping (the rendered template, or the body passed through)."""
+
+    body: bytes
+    templates: TemplateState
+    """``$context`` and the rest, shared with the response template (overrides set here are read there)."""
+    rendered: bool
+    """Whether a request template produced ``body`` (a MOCK integration reads its status from it)."""
+    content_type: str | None = None
+    """The media type the body is sent as (the template's key, or the request's ``Content-Type``)."""
+
+
+@dataclass(slots=True)
+class EndpointResponse:
+    """REST non-proxy: what the backend answered, before the integration response maps it."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    selection_value: str | None
+    """What ``selectionPattern``s are matched against: a Lambda error's ``errorMessage`` (None on success), an HTTP
+    status for other integrations."""
+
+
+@dataclass(slots=True)
 class InvocationContext:
     deployment: Deployment
     invoker: Invoker
@@ -82,6 +110,8 @@ class InvocationContext:
     request_time: str = ""
     request_time_epoch: int = 0
     match: RouteMatch | None = None
+    integration_request: IntegrationRequest | None = None
+    endpoint_response: EndpointResponse | None = None
     response: HttpResponse | None = None
     state: dict[str, Any] = field(default_factory=dict)
     _by_name: dict[str, str] | None = None

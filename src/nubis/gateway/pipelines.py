@@ -2,16 +2,30 @@
 
 ::
 
-    HTTP:  parse → cors.preflight → route → integrate     | gateway_errors | cors.headers → enrich
-    REST:  parse → route → validate_request → integrate   | gateway_errors | enrich
+    HTTP:  parse → cors.preflight → route → integrate                        | gateway_errors | cors.headers → enrich
+    REST:  parse → route → validate_request → integration_request → integrate → integration_response
+                                                                             | gateway_errors | enrich
 
-TODO(#6): authorize, throttle, api_key, integration_request/response, access_log, metrics.
+``integration_request`` and ``integration_response`` act on REST non-proxy integrations only (mapping templates);
+a proxy integration sets the response in ``integrate``, which ends the request steps.
+
+TODO(#6): authorize, throttle, api_key, access_log, metrics.
 """
 
 from __future__ import annotations
 
 from nubis.gateway.chain import HandlerChain
-from nubis.gateway.handlers import cors, enrich, gateway_errors, integrate, parse, route, validate_request
+from nubis.gateway.handlers import (
+    cors,
+    enrich,
+    gateway_errors,
+    integrate,
+    integration_request,
+    integration_response,
+    parse,
+    route,
+    validate_request,
+)
 
 HTTP_PIPELINE = HandlerChain(
     request=(parse.parse_request, cors.preflight, route.route_request, integrate.integrate),
@@ -20,7 +34,14 @@ HTTP_PIPELINE = HandlerChain(
 )
 
 REST_PIPELINE = HandlerChain(
-    request=(parse.parse_request, route.route_request, validate_request.validate_request, integrate.integrate),
+    request=(
+        parse.parse_request,
+        route.route_request,
+        validate_request.validate_request,
+        integration_request.map_integration_request,
+        integrate.integrate,
+        integration_response.map_integration_response,
+    ),
     exception=gateway_errors.render_gateway_error,
     response=(enrich.add_request_ids,),
 )

@@ -7,6 +7,7 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
     ├── MissingAuthenticationToken   REST 403  (no resource/method matches)          [V LS test_routing_not_found]
     ├── BadRequestParameters         REST 400  (a required parameter is missing)     [D request-validation-test]
     ├── BadRequestBody               REST 400  (the body does not match its model)   [D request-validation]
+    ├── UnsupportedMediaType         REST 415  (no request template, passthrough refused) [D; P LS ErrorType]
     ├── IntegrationFailure           REST 502  (function error, malformed result)    [V LS ...payload_format_validation]
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
     ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
@@ -66,6 +67,16 @@ class BadRequestBody(GatewayResponseError):
     response_type = "BAD_REQUEST_BODY"
     status = 400
     message = "Invalid request body"
+    error_type = "BadRequestException"
+
+
+class UnsupportedMediaType(GatewayResponseError):
+    """A non-proxy integration's passthrough behaviour refuses a content type it has no template for
+    [D integration-passthrough-behaviors.md; P LS gateway_response.py for the error type]."""
+
+    response_type = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+    message = "Unsupported Media Type"
     error_type = "BadRequestException"
 
 

@@ -134,3 +134,54 @@ components:
         "schema": {"$ref": "#/components/schemas/Empty"}
     }
     assert_same(api, reload(api, {}))
+
+
+def test_non_proxy_integrations_round_trip(tmp_path: Path) -> None:
+    """Request templates, passthrough behaviour, content handling and integration responses (selection patterns,
+    response parameters and templates) survive export and reload, for serverless.yml's generated ones too."""
+    path = tmp_path / "serverless.yml"
+    path.write_text(
+        """\
+service: rt
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  f:
+    handler: h.main
+    events:
+      - http:
+          path: a
+          method: post
+          integration: lambda
+          request:
+            passThrough: WHEN_NO_MATCH
+            contentHandling: CONVERT_TO_TEXT
+          response:
+            headers: {X-A: "integration.response.body.a"}
+            statusCodes:
+              200: {pattern: ''}
+              400: {pattern: '.*\\[400\\].*', template: '{"e": "$input.path(''$.errorMessage'')"}'}
+      - http:
+          path: b
+          method: get
+          integration: mock
+          request:
+            template: {application/json: '{"statusCode": 200}'}
+"""
+    )
+    project = load_serverless(path, LoadOptions(env={}))
+    deployed = {f.deployed_name: f.name for f in project.functions.values()}
+    (api,) = project.apis
+    doc = export_openapi(api)
+    exported = doc["paths"]["/a"]["post"]["x-amazon-apigateway-integration"]
+    assert (exported["type"], exported["passthroughBehavior"], exported["contentHandling"]) == (
+        "aws",
+        "when_no_match",
+        "CONVERT_TO_TEXT",
+    )
+    assert list(exported["responses"]) == ["default", ".*\\[400\\].*"]
+    assert exported["responses"]["default"]["responseParameters"] == {
+        "method.response.header.X-A": "integration.response.body.a"
+    }
+    assert_same(api, reload(api, deployed))

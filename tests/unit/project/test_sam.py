@@ -396,3 +396,66 @@ def test_request_model_must_name_one_of_the_api_models(tmp_path: Path) -> None:
     text = MODELS_TEMPLATE.replace("          type: object\n          required", "          required")
     with pytest.raises(ProjectError, match="'Models' schema is missing 'type'"):
         load_sam(write(tmp_path, text), LoadOptions(env={}, stack_name="s"))
+
+
+@pytest.mark.D
+def test_an_included_definition_has_its_intrinsics_resolved_and_wins_over_the_event(tmp_path: Path) -> None:
+    """``DefinitionBody: Fn::Transform AWS::Include`` inserts the file, and intrinsics in it resolve like the rest
+    of the template [D CloudFormation AWS::Include transform]. A function's ``Api`` event on the same method does
+    not replace the definition's integration (the serverless-patterns app apigw-mappingtemplate-lambda declares
+    both), and the overlap is reported."""
+    (tmp_path / "api.yaml").write_text(
+        """\
+openapi: "3.0.1"
+info: {title: inc, version: "1"}
+paths:
+  /:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: POST
+        passthroughBehavior: when_no_templates
+        uri:
+          Fn::Sub: "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: "$input.json('$')"
+"""
+    )
+    path = write(
+        tmp_path,
+        """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: ./api.yaml}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.main
+      Runtime: python3.12
+      Events:
+        Any:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /, Method: any}
+""",
+    )
+    project = load_sam(path, LoadOptions(env={}, stack_name="st"))
+    integration = project.apis[0].resource("/").methods["ANY"].integration  # type: ignore[union-attr]
+    assert integration.type is IntegrationType.AWS
+    assert integration.uri == (
+        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+        "arn:aws:lambda:us-east-1:000000000000:function:st-Fn/invocations"
+    )
+    assert integration.function == "Fn" and integration.passthrough_behavior == "WHEN_NO_TEMPLATES"
+    assert any(
+        "ANY / is defined by the OpenAPI definition and by a function's Api event" in w for w in project.warnings
+    )

@@ -309,7 +309,9 @@ functions:
     c = rest.resource("/c").methods["POST"]  # type: ignore[union-attr]
     assert c.authorization_type is AuthorizationType.COGNITO_USER_POOLS
     assert c.integration.type is IntegrationType.AWS
-    assert dict(c.integration.request_templates) == {"application/json": '{"x": 1}'}
+    # request.template replaces the framework's default for its content type; the form default stays.
+    assert c.integration.request_templates["application/json"] == '{"x": 1}'
+    assert set(c.integration.request_templates) == {"application/json", "application/x-www-form-urlencoded"}
     assert [r.selection_pattern for r in c.integration.responses][:2] == [None, r"[\s\S]*\[400\][\s\S]*"]
     options = rest.resource("/d").methods["OPTIONS"].integration.responses[0]  # type: ignore[union-attr]
     assert options.response_parameters["method.response.header.Access-Control-Allow-Credentials"] == "'true'"
@@ -383,3 +385,140 @@ functions:
         validator,
         None,
     ]
+
+
+@pytest.mark.P
+def test_non_proxy_integrations_as_the_framework_generates_them(tmp_path: Path) -> None:
+    """``integration: lambda|http|mock`` with ``request``/``response`` blocks: default templates replaced by content
+    type (``null`` removes one), ``passThrough``, ``contentHandling``, ``statusCodes`` with patterns, templates and
+    headers, shared ``response.headers``/``template``, and ``cors`` adding ``Access-Control-Allow-Origin``
+    [P SF validate.js, method/integration.js; D SF apigateway.md "Lambda Integration"]."""
+    path = write(
+        tmp_path,
+        """\
+service: np
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  f:
+    handler: h.main
+    events:
+      - http:
+          path: plain
+          method: get
+          integration: lambda
+      - http:
+          path: custom
+          method: post
+          integration: lambda
+          cors: true
+          request:
+            passThrough: WHEN_NO_TEMPLATES
+            contentHandling: CONVERT_TO_TEXT
+            template:
+              application/x-www-form-urlencoded: null
+              text/plain: '{"text": "$input.body"}'
+          response:
+            headers:
+              X-Shared: "'s'"
+            template: $input.path('$.body')
+            contentHandling: CONVERT_TO_BINARY
+            statusCodes:
+              201:
+                pattern: ''
+              400:
+                pattern: '.*\\[BadRequest\\].*'
+                template:
+                  application/json: '{"error": "$input.path(''$.errorMessage'')"}'
+                headers:
+                  X-Error: "'yes'"
+      - http:
+          path: backend
+          method: get
+          integration: http
+          request:
+            uri: http://example.com/x
+      - http:
+          path: canned
+          method: get
+          integration: mock
+          request:
+            template:
+              application/json: '{"statusCode": 202}'
+          response:
+            statusCodes:
+              202:
+                pattern: ''
+""",
+    )
+    rest = load_serverless(path, LoadOptions(env={})).apis[0]
+    plain = rest.resource("/plain").methods["GET"].integration  # type: ignore[union-attr]
+    assert plain.passthrough_behavior == "NEVER"
+    assert set(plain.request_templates) == {"application/json", "application/x-www-form-urlencoded"}
+    assert [(r.status_code, r.selection_pattern) for r in plain.responses][:3] == [
+        ("200", None),
+        ("400", r"[\s\S]*\[400\][\s\S]*"),
+        ("401", r"[\s\S]*\[401\][\s\S]*"),
+    ]
+    assert (
+        plain.responses[-1].selection_pattern == r"([\s\S]*\[504\][\s\S]*)|(.*Task timed out after \d+\.\d+ seconds$)"
+    )
+    assert "extraCognitoPoolClaims" not in plain.request_templates["application/json"]
+
+    custom = rest.resource("/custom").methods["POST"].integration  # type: ignore[union-attr]
+    assert (custom.passthrough_behavior, custom.content_handling) == ("WHEN_NO_TEMPLATES", "CONVERT_TO_TEXT")
+    assert set(custom.request_templates) == {"application/json", "text/plain"}
+    created, bad = custom.responses
+    assert (created.status_code, created.selection_pattern, created.content_handling) == (
+        "201",
+        None,
+        "CONVERT_TO_BINARY",
+    )
+    assert dict(created.response_templates) == {"application/json": "$input.path('$.body')"}
+    assert dict(created.response_parameters) == {
+        "method.response.header.Access-Control-Allow-Origin": "'*'",
+        "method.response.header.X-Shared": "'s'",
+    }
+    assert (bad.status_code, bad.selection_pattern, bad.content_handling) == ("400", r".*\[BadRequest\].*", None)
+    assert bad.response_templates["application/json"] == '{"error": "$input.path(\'$.errorMessage\')"}'
+    assert bad.response_parameters["method.response.header.X-Error"] == "'yes'"
+
+    backend = rest.resource("/backend").methods["GET"].integration  # type: ignore[union-attr]
+    assert (backend.type, backend.http_method, backend.responses, backend.passthrough_behavior) == (
+        IntegrationType.HTTP,
+        "GET",
+        (),
+        None,
+    )
+    canned = rest.resource("/canned").methods["GET"].integration  # type: ignore[union-attr]
+    assert canned.type is IntegrationType.MOCK and [r.status_code for r in canned.responses] == ["202"]
+
+
+@pytest.mark.P
+def test_cognito_claims_are_written_into_the_default_template(tmp_path: Path) -> None:
+    """``authorizer.claims`` fills the framework's ``extraCognitoPoolClaims`` slot [P SF method/index.js]."""
+    path = write(
+        tmp_path,
+        """\
+service: claims
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  f:
+    handler: h.main
+    events:
+      - http:
+          path: me
+          method: get
+          integration: lambda
+          authorizer:
+            arn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_pool
+            claims: [email, "custom:tier"]
+""",
+    )
+    template = load_serverless(path, LoadOptions(env={})).apis[0].resource("/me").methods["GET"].integration  # type: ignore[union-attr]
+    text = template.request_templates["application/json"]
+    assert '"email": "$context.authorizer.claims.email",' in text
+    assert '"tier": "$context.authorizer.claims[\'custom:tier\']",' in text

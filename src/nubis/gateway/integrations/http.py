@@ -11,9 +11,9 @@ its answer (reference §2.3-2.5, §3.2).
   ``Date`` and ``Server`` come back as ``x-amzn-Remapped-<name>``, and ``Transfer-Encoding``, ``Content-Encoding``
   and ``Via`` are dropped [LS method_response.py; V LS snapshot TestApiGatewayHeaderRemapping]. Redirects are not
   followed, as on AWS.
-- REST ``HTTP`` (non-proxy): the integration response whose ``selectionPattern`` matches the backend status (else
-  the default one) gives the status and the ``responseParameters`` headers; the backend body is passed through
-  (mapping templates are not evaluated yet). Without integration responses the backend answer passes through.
+- REST ``HTTP`` (non-proxy): the body sent is the mapped integration request (``handlers/integration_request``:
+  a rendered template or the body passed through, with ``$context.requestOverride`` applied); the backend's answer
+  becomes the endpoint response that ``handlers/integration_response`` maps, selecting by its status code.
 - HTTP APIs pass the backend's answer through, hop-by-hop headers dropped.
 
 Bodies are read whole (10 MB limit applies on the way in); ``httpx`` decodes any content encoding, which is why
@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import httpx
 
-from nubis.gateway.context import HttpResponse, InvocationContext
+from nubis.gateway.context import EndpointResponse, HttpResponse, InvocationContext
 from nubis.gateway.mapping.http_request import BackendRequest, http_api_backend_request, rest_backend_request
-from nubis.gateway.mapping.parameters import resolve_response_headers
 from nubis.gateway.responses import (
     ApiConfigurationError,
     IntegrationNetworkFailure,
@@ -76,7 +74,10 @@ class HttpIntegration:
         integration = ctx.match.integration
         http_api = ctx.deployment.kind is ApiKind.HTTP
         proxy = http_api or integration.type is IntegrationType.HTTP_PROXY
-        request = http_api_backend_request(ctx) if http_api else rest_backend_request(ctx, proxy=proxy)
+        if http_api:
+            request = http_api_backend_request(ctx)
+        else:
+            request = rest_backend_request(ctx, proxy=proxy, mapped=ctx.integration_request)
         timeout = ctx.deployment.api.integration_timeout_ms(integration) / 1000
         response = await self._send(request, timeout, http_api=http_api)
         raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
@@ -86,7 +87,8 @@ class HttpIntegration:
         elif proxy:
             ctx.response = HttpResponse(response.status_code, _remap(raw_headers), response.content)
         else:
-            ctx.response = _integration_response(ctx, response.status_code, raw_headers, response.content)
+            status = response.status_code
+            ctx.endpoint_response = EndpointResponse(status, raw_headers, response.content, str(status))
 
     async def _send(self, request: BackendRequest, timeout: float, *, http_api: bool) -> httpx.Response:
         try:
@@ -112,28 +114,3 @@ def _remap(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         out.append((f"x-amzn-Remapped-{name}", value) if lower in REMAPPED else (name, value))
     return out
-
-
-def _integration_response(
-    ctx: InvocationContext, status: int, headers: list[tuple[str, str]], body: bytes
-) -> HttpResponse:
-    assert ctx.match is not None
-    integration = ctx.match.integration
-    if not integration.responses:
-        return HttpResponse(status, _remap(headers), body)
-    chosen = None
-    for response in integration.responses:
-        if response.selection_pattern is None:
-            chosen = chosen or response
-        elif re.fullmatch(response.selection_pattern, str(status)):
-            chosen = response
-            break
-    if chosen is None:
-        raise ApiConfigurationError()  # no integration response matches [D; LS select_integration_response]
-    backend = {name: value for name, value in headers}
-    out = resolve_response_headers(
-        chosen.response_parameters, stage_variables=ctx.deployment.stage_variables, integration_headers=backend
-    )
-    if not any(k.lower() == "content-type" for k, _ in out):
-        out.append(("Content-Type", "application/json"))
-    return HttpResponse(int(chosen.status_code), out, body)

@@ -1,37 +1,27 @@
-"""MOCK integrations: the request template picks a status, the matching integration response gives headers and
-body [D api-gateway-mock-integration.md]. Enough for the OPTIONS methods Serverless and SAM generate for CORS.
+"""MOCK integrations: the (rendered) request template picks a status, and the integration response whose
+``selectionPattern`` matches it maps the empty backend answer [D api-gateway-mock-integration.md]. Everything a
+MOCK method answers comes from its templates: the response template's output (VTL, ``$context``, overrides), its
+``responseParameters`` headers.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 
-from nubis.gateway.context import HttpResponse, InvocationContext
-from nubis.gateway.mapping.parameters import mock_status_code, resolve_response_headers
+from nubis.gateway.context import EndpointResponse, InvocationContext
+from nubis.gateway.mapping.parameters import mock_status_code
 from nubis.gateway.responses import ApiConfigurationError
+
+logger = logging.getLogger(__name__)
 
 
 class MockIntegration:
     async def invoke(self, ctx: InvocationContext) -> None:
-        assert ctx.match is not None
-        integration = ctx.match.integration
-        templates = integration.request_templates
-        template = templates.get("application/json") or next(iter(templates.values()), None)
-        status = mock_status_code(template)
-        chosen = None
-        for response in integration.responses:
-            if response.selection_pattern is None:
-                chosen = chosen or response
-            elif re.fullmatch(response.selection_pattern, str(status)):
-                chosen = response
-                break
-        if chosen is None:
-            if integration.responses:
-                # No integration response matches: API_CONFIGURATION_ERROR [D].
-                raise ApiConfigurationError()
-            ctx.response = HttpResponse(status, [("Content-Type", "application/json")], b"")
-            return
-        headers = resolve_response_headers(chosen.response_parameters, stage_variables=ctx.deployment.stage_variables)
-        body_template = chosen.response_templates.get("application/json") or ""
-        headers.append(("Content-Type", "application/json"))
-        ctx.response = HttpResponse(int(chosen.status_code), headers, body_template.encode())
+        request = ctx.integration_request
+        assert request is not None
+        status = mock_status_code(request.body if request.rendered else None)
+        if status is None:
+            # "Execution failed due to configuration error: Unable to parse statusCode" [P LS mock.py].
+            logger.warning("request %s: the MOCK request template names no statusCode", ctx.request_id)
+            raise ApiConfigurationError()
+        ctx.endpoint_response = EndpointResponse(status, [], b"", str(status))

@@ -4,8 +4,10 @@ REST [D setup-http-integrations.md, api-gateway-proxy-integration; reference §3
 
 - ``HTTP_PROXY``: the client's method (or the integration's ``httpMethod`` unless ``ANY``), headers (hop-by-hop
   ones dropped, ``X-Forwarded-*`` added, §1.5), query string and body go through unchanged.
-- ``HTTP`` (non-proxy): only what ``requestParameters`` maps is sent (headers, query string); the body passes
-  through (``passthroughBehavior`` WHEN_NO_MATCH; mapping templates are not evaluated yet).
+- ``HTTP`` (non-proxy): only what ``requestParameters`` maps is sent (headers, query string), then what the request
+  template set in ``$context.requestOverride.{header,querystring,path}`` replaces it [D
+  apigateway-override-request-response-parameters.md]; the body is the mapped one (the rendered template, or the
+  body passed through), sent with the template's media type as ``Content-Type`` [?].
 - ``{name}`` in the URI is ``integration.request.path.name``: its mapped source
   (``method.request.path.proxy``, ``'literal'``, ``stageVariables.x``, ``context.requestId``), else the path
   parameter of the same name. A greedy ``{proxy+}`` value is substituted raw, slashes and escapes included.
@@ -25,8 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from nubis.gateway.context import InvocationContext
+from nubis.gateway.context import IntegrationRequest, InvocationContext
 from nubis.gateway.events.normalise import forwarded_headers, query_pairs
+from nubis.gateway.mapping.jsonpath import read_body_field
+from nubis.gateway.mapping.templates import request_override
 
 STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 URI_PARAMETER = re.compile(r"\{([A-Za-z0-9_.-]+)\}")
@@ -73,6 +77,10 @@ def _rest_source(ctx: InvocationContext, source: str) -> str | None:
         return ctx.deployment.stage_variables.get(name)
     if kind == "context":
         return _context_value(ctx, name)
+    if source == "method.request.body":
+        return ctx.body.decode("utf-8", errors="replace")
+    if source.startswith("method.request.body."):
+        return read_body_field(ctx.body, source[len("method.request.body.") :])
     return None
 
 
@@ -134,13 +142,20 @@ def _proxy_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
     return [(k, v) for k, v in forwarded_headers(ctx) if k.lower() != "host"]
 
 
-def rest_backend_request(ctx: InvocationContext, *, proxy: bool) -> BackendRequest:
-    """The backend request of a REST ``HTTP_PROXY`` (``proxy``) or ``HTTP`` integration."""
+def _set_header(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
+    return [*((k, v) for k, v in headers if k.lower() != name.lower()), (name, value)]
+
+
+def rest_backend_request(
+    ctx: InvocationContext, *, proxy: bool, mapped: IntegrationRequest | None = None
+) -> BackendRequest:
+    """The backend request of a REST ``HTTP_PROXY`` (``proxy``) or ``HTTP`` integration; ``mapped`` is the
+    non-proxy request after its template."""
     assert ctx.match is not None
     integration = ctx.match.integration
     path_values: dict[str, str] = dict(ctx.match.path_parameters)
     headers = _proxy_headers(ctx) if proxy else []
-    added_query: list[tuple[str, str]] = []
+    added_query: dict[str, str] = {}
     for target, source in integration.request_parameters.items():
         kind, _, name = target.rpartition(".")
         value = _rest_source(ctx, source)
@@ -149,13 +164,22 @@ def rest_backend_request(ctx: InvocationContext, *, proxy: bool) -> BackendReque
         if kind == "integration.request.path":
             path_values[name] = value
         elif kind == "integration.request.querystring":
-            added_query.append((name, value))
+            added_query[name] = value
         elif kind == "integration.request.header":
-            headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
-            headers.append((name, value))
+            headers = _set_header(headers, name, value)
+    body = ctx.body
+    if mapped is not None and not proxy:
+        body = mapped.body
+        if mapped.content_type and not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("Content-Type", mapped.content_type))
+        override = request_override(mapped.templates)
+        path_values.update(override.path)
+        added_query.update(override.querystring)
+        for name, value in override.header.items():
+            headers = _set_header(headers, name, value)
     uri = _uri(integration.uri, ctx.deployment.stage_variables, path_values)
-    url = _join_query(uri, added_query, ctx.raw_query if proxy else "")
-    return BackendRequest(_method(ctx, integration.http_method), url, headers, ctx.body)
+    url = _join_query(uri, list(added_query.items()), ctx.raw_query if proxy else "")
+    return BackendRequest(_method(ctx, integration.http_method), url, headers, body)
 
 
 def http_api_backend_request(ctx: InvocationContext) -> BackendRequest:

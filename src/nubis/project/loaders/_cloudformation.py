@@ -436,7 +436,10 @@ class Template:
             raise at.error("unsupported", f"Fn::Transform {spec.get('Name')!r} is not supported (only AWS::Include)")
         params = as_map(at / "Parameters", self.resolve(spec.get("Parameters"), at / "Parameters"), "Parameters")
         location = as_str(at / "Parameters" / "Location", params.get("Location"), "Location")
-        return self.include(location, at / "Parameters" / "Location").data
+        document = self.include(location, at / "Parameters" / "Location")
+        # The snippet is inserted, then processed like the rest of the template: intrinsics inside it (an
+        # integration uri written with Fn::Sub) resolve [D CloudFormation "AWS::Include transform"].
+        return self.resolve(document.data, At(document))
 
     def include(self, location: str, at: At) -> Document:
         """Reads a local file named by ``AWS::Include`` or ``DefinitionUri`` (S3 locations are refused)."""

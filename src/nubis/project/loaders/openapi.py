@@ -535,7 +535,18 @@ def api_from_openapi(
         ),
     }
     for path, extra in (extra_methods or {}).items():
-        methods_by_path.setdefault(path, {}).update(extra)
+        defined = methods_by_path.setdefault(path, {})
+        for verb, method in extra.items():
+            if verb not in defined:
+                defined[verb] = method
+                continue
+            # SAM adds an event's integration only to a method the definition lacks: for one it has, SAM refuses
+            # an inline body and cannot see an AWS::Include one, so the definition's integration is what AWS serves
+            # [? sample apigw-mappingtemplate-lambda declares both and deploys].
+            note(
+                f"{at.doc.file}: {verb} {path} is defined by the OpenAPI definition and by a function's Api event; "
+                "the definition's integration is used"
+            )
     if kind is ApiKind.REST:
         fields["resources"] = build_resources(methods_by_path)
     else:

@@ -8,9 +8,11 @@ The steps, in order:
 3. build functions (provider defaults: timeout 6 s, memory 1024 MB, environment merged) and their events into at
    most three APIs, named as the framework names them [D SF apigateway.md, http-api.md, websocket.md]:
 
-   - ``http`` events → one REST API ``{stage}-{service}`` on stage ``{stage}`` (Lambda proxy by default; ``cors``
-     becomes an ``OPTIONS`` method with a MOCK integration, as the framework generates it; ``request.parameters``
-     or ``request.schemas`` attach the framework's request validator, and schemas become models);
+   - ``http`` events → one REST API ``{stage}-{service}`` on stage ``{stage}`` (Lambda proxy by default;
+     ``integration: lambda|http|mock`` get the templates, passthrough and integration responses the framework
+     generates, ``_serverless_integration``; ``cors`` becomes an ``OPTIONS`` method with a MOCK integration, as the
+     framework generates it; ``request.parameters`` or ``request.schemas`` attach the framework's request
+     validator, and schemas become models);
    - ``httpApi`` events → one HTTP API ``{stage}-{service}`` on the ``$default`` stage (payload 2.0 by default);
    - ``websocket`` events → one WebSocket API ``{stage}-{service}-websockets`` on stage ``{stage}``.
 
@@ -45,6 +47,11 @@ from nubis.project.loaders._read import (
     as_opt_str,
     as_str,
     as_str_list,
+)
+from nubis.project.loaders._serverless_integration import (
+    integration_responses,
+    passthrough_behavior,
+    request_templates,
 )
 from nubis.project.loaders._variables import VariableResolver
 from nubis.project.loaders.openapi import build_resources
@@ -87,10 +94,6 @@ CORS_DEFAULT_HEADERS = (
     "X-Amzn-Trace-Id",
 )
 """Headers ``cors: true`` allows [D SF apigateway.md; reference §5.8]."""
-
-LAMBDA_STATUS_CODES = ("400", "401", "403", "404", "422", "500", "502", "504")
-"""Integration responses the framework adds for ``integration: lambda``: an error message containing ``[400]`` maps
-to 400, and so on; anything else is 200 [D SF apigateway.md "Status Codes"; exact patterns [?]]."""
 
 _KNOWN_TOP = {
     "service",
@@ -420,44 +423,50 @@ def _http_event(build: _Build, at: At, value: Any, function: str, deployed: str)
         )
     integration_name = str(spec.get("integration", "lambda-proxy")).lower()
     request = as_map(at / "request", spec.get("request"), "request")
-    templates = request.get("template")
-    if integration_name in ("lambda-proxy", "aws_proxy", "aws-proxy"):
+    r_at = at / "request"
+    if integration_name in ("lambda-proxy", "lambda_proxy", "aws_proxy", "aws-proxy"):
         integration = _lambda_proxy(build, function, deployed, None)
-    elif integration_name in ("lambda", "aws"):
-        responses = [IntegrationResponse(status_code="200")]
-        responses += [
-            IntegrationResponse(status_code=code, selection_pattern=rf"[\s\S]*\[{code}\][\s\S]*")
-            for code in LAMBDA_STATUS_CODES
-        ]
-        integration = Integration(
-            type=IntegrationType.AWS,
-            uri=lambda_invocation_uri(build.function_arn(deployed), build.region),
-            function=function,
-            http_method="POST",
-            request_templates=as_map(at / "request" / "template", templates, "request.template"),
-            responses=tuple(responses),
-            passthrough_behavior="WHEN_NO_TEMPLATES" if templates else "NEVER",
+    elif integration_name in ("lambda", "aws", "http", "mock"):
+        lambda_defaults = integration_name in ("lambda", "aws")
+        templates = request_templates(r_at, request, lambda_defaults=lambda_defaults, authorizer=spec.get("authorizer"))
+        responses = integration_responses(
+            at / "response", spec.get("response"), lambda_defaults=lambda_defaults, cors=spec.get("cors")
         )
-        if not templates:
-            # TODO(#6): the framework's default request templates (body, method, headers, query, path, identity...).
-            build.warnings.append(
-                f"{at.doc.file}: {'.'.join(str(p) for p in at.path)}: integration: lambda without request.template "
-                "uses the framework's default mapping template, which Nubis does not reproduce yet"
+        common: dict[str, Any] = {
+            "request_templates": templates,
+            "passthrough_behavior": passthrough_behavior(r_at, request, lambda_defaults=lambda_defaults),
+            "content_handling": as_opt_str(r_at / "contentHandling", request.get("contentHandling")),
+        }
+        if integration_name == "mock":
+            # Without a response block the framework generates no integration response (a MOCK that answers 500
+            # [?]); Nubis keeps answering 200, as the CORS-style mocks people write expect.
+            integration = Integration(
+                type=IntegrationType.MOCK,
+                responses=responses or (IntegrationResponse(status_code="200"),),
+                **common,
             )
-    elif integration_name in ("http", "http-proxy", "http_proxy"):
-        uri = as_str(at / "request" / "uri", request.get("uri"), "request.uri")
+        elif integration_name == "http":
+            integration = Integration(
+                type=IntegrationType.HTTP,
+                uri=as_str(r_at / "uri", request.get("uri"), "request.uri"),
+                http_method=as_str(r_at / "method", request.get("method", verb), "request.method").upper(),
+                responses=responses or (),
+                **common,
+            )
+        else:
+            integration = Integration(
+                type=IntegrationType.AWS,
+                uri=lambda_invocation_uri(build.function_arn(deployed), build.region),
+                function=function,
+                http_method="POST",
+                responses=responses or (),
+                **common,
+            )
+    elif integration_name in ("http-proxy", "http_proxy"):
         integration = Integration(
-            type=IntegrationType.HTTP_PROXY if integration_name != "http" else IntegrationType.HTTP,
-            uri=uri,
+            type=IntegrationType.HTTP_PROXY,
+            uri=as_str(r_at / "uri", request.get("uri"), "request.uri"),
             http_method=verb if verb != "ANY" else "ANY",
-            request_templates=as_map(at / "request" / "template", templates, "request.template"),
-        )
-    elif integration_name == "mock":
-        integration = Integration(
-            type=IntegrationType.MOCK,
-            request_templates=as_map(at / "request" / "template", templates, "request.template")
-            or {"application/json": '{"statusCode": 200}'},
-            responses=(IntegrationResponse(status_code="200"),),
         )
     else:
         raise (at / "integration").error(

@@ -1,0 +1,54 @@
+"""Invoking a function within the integration timeout, for both Lambda integrations (proxy and non-proxy).
+
+The invocation is awaited on the event loop, never blocking it. The integration timeout (``timeoutInMillis``,
+REST default 29 s, HTTP 30 s) is a wait, not a cancellation: as on AWS the function keeps running after the
+client got its 504/503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from nubis.gateway.context import InvocationOutcome, Invoker
+
+logger = logging.getLogger(__name__)
+
+
+def _consume(task: asyncio.Task[InvocationOutcome]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("late invocation failed: %s", task.exception())
+
+
+def _wake(waiter: asyncio.Future[None], _: object = None) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+async def _finished_within(
+    loop: asyncio.AbstractEventLoop, task: asyncio.Task[InvocationOutcome], seconds: float
+) -> bool:
+    """Wait for ``task`` at most ``seconds``, never cancelling it: ``asyncio.wait`` without its set bookkeeping
+    (a third of its cost, on every proxied request)."""
+    waiter: asyncio.Future[None] = loop.create_future()
+    task.add_done_callback(lambda _: _wake(waiter))
+    timer = loop.call_later(seconds, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+    return task.done()
+
+
+async def invoke_within(invoker: Invoker, function: str, payload: bytes, seconds: float) -> InvocationOutcome | None:
+    """The invocation's outcome, or None when it did not finish within ``seconds`` (it keeps running).
+
+    Raises:
+        Exception: whatever the invoker raised (the function could not be invoked).
+    """
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(invoker.invoke(function, payload))
+    if not await _finished_within(loop, task, seconds):
+        task.add_done_callback(_consume)
+        return None
+    return task.result()
