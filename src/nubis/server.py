@@ -20,7 +20,7 @@ from nubis.functions.invoker import FunctionRuntime, RuntimeConfig
 from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
 from nubis.gateway.websocket import WebSocketLimits
-from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
+from nubis.gateway.websocket.limits import uvicorn_websocket_options
 from nubis.project.discover import load_project
 from nubis.project.model import FunctionDef, Project, TableDef
 from nubis.settings import Settings
@@ -129,10 +129,13 @@ class NubisApp:
                     self.functions,
                     account=self.settings.account,
                     region=self.settings.region,
-                    websocket_limits=WebSocketLimits(
-                        idle_timeout=self.settings.websocket_idle_timeout,
-                        max_duration=self.settings.websocket_max_duration,
+                    websocket_limits=WebSocketLimits.from_seconds(
+                        self.settings.websocket_idle_timeout, self.settings.websocket_max_duration
                     ),
+                    # Sibling processes (--workers N) answer @connections calls for each other's connections.
+                    websocket_peers=Path(self.settings.data_dir).resolve() / "run" / "websocket"
+                    if self.settings.workers > 1
+                    else None,
                 )
 
     def stop(self) -> None:
@@ -191,6 +194,8 @@ class NubisApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.gateway is not None:
+                    self.gateway.websockets.close()
                 if self.functions is not None:
                     await self.functions.aclose()
                 self.stop()
@@ -217,7 +222,7 @@ def serve(settings: Settings) -> None:
         "lifespan": "on",
         "http": "httptools",
         "timeout_graceful_shutdown": 10,
-        "ws_max_size": MAX_MESSAGE_BYTES,  # a larger WebSocket message closes the connection with 1009 [D]
+        **uvicorn_websocket_options(),  # API Gateway: 128 KB messages, 32 KB frames (both close 1009), no pings
     }
     try:
         import uvloop  # noqa: F401

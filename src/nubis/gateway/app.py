@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from nubis.gateway.context import InvocationContext, Invoker
@@ -45,11 +46,12 @@ class GatewayApp:
         account: str,
         region: str,
         websocket_limits: WebSocketLimits | None = None,
+        websocket_peers: Path | None = None,
     ) -> None:
         self.project = project
         self.invoker = invoker
         self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
-        self.websockets = WebSocketGateway(project, invoker, websocket_limits)
+        self.websockets = WebSocketGateway(project, invoker, websocket_limits, websocket_peers)
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
         """The deployment a request is for and the path inside its stage, or None."""
