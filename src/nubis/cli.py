@@ -55,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
         async_retry_delays=args.async_retry_delays,
         verify_signatures=args.verify_signatures,
         credentials=credentials,
+        websocket_idle_timeout=args.ws_idle_timeout,
+        websocket_max_duration=args.ws_max_duration,
     )
     from nubis.project.errors import ProjectError
 
@@ -161,6 +163,17 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """A duration option: a number of seconds, not negative."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds, 0 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nubis", description="A self-hosted serverless cloud: API Gateway, Lambda and DynamoDB, the AWS way."
@@ -172,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve a project (its APIs, functions and tables) and the AWS-protocol endpoint on one HTTP port",
         description="Serve the project in PROJECT (serverless.yml, template.yaml, openapi.yaml or nubis_app.py): "
-        "its functions, its DynamoDB tables and its HTTP and REST APIs (REST at /{stage}/..., an HTTP API's "
-        "$default stage at /..., any API at {api-id}.execute-api.localhost), plus the DynamoDB-compatible table "
+        "its functions, its DynamoDB tables and its HTTP, REST and WebSocket APIs (REST at /{stage}/..., an HTTP "
+        "API's $default stage at /..., WebSocket at ws://HOST:PORT/{stage} with @connections at "
+        "/{stage}/@connections/{id}, any API at {api-id}.execute-api.localhost), plus the DynamoDB-compatible table "
         "service and the Lambda API, on one HTTP endpoint. Data lives under --data-dir (default ./.nubis). "
         "More functions can be declared with --function. Ctrl-C or SIGTERM shuts down cleanly.",
     )
@@ -239,6 +253,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ACCESS_KEY:SECRET[:SESSION_TOKEN]",
         help="a key --verify-signatures accepts (repeatable). Arguments show in the process list: prefer "
         "NUBIS_CREDENTIALS, the same entries separated by commas or newlines, for real secrets",
+    )
+    serve.add_argument(
+        "--ws-idle-timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="close a WebSocket connection with no message either way for this long (default 600, API "
+        "Gateway's 10 minutes; 0: never)",
+    )
+    serve.add_argument(
+        "--ws-max-duration",
+        type=_seconds,
+        default=7200.0,
+        metavar="SECONDS",
+        help="close a WebSocket connection this long after it opened, active or not (default 7200, API Gateway's "
+        "2 hours; 0: no limit)",
     )
     serve.set_defaults(func=_serve)
 

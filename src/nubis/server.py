@@ -33,7 +33,7 @@ from nubis.functions.spec import RUNTIMES, FunctionSpec, parse_function_option
 from nubis.gateway.app import GatewayApp
 from nubis.gateway.deployment import deployment_warnings
 from nubis.gateway.websocket import WebSocketLimits
-from nubis.gateway.websocket.limits import MAX_MESSAGE_BYTES
+from nubis.gateway.websocket.limits import uvicorn_websocket_options
 from nubis.listener import NubisHttpProtocol
 from nubis.project import LoadOptions
 from nubis.project.discover import load_project
@@ -258,11 +258,14 @@ class NubisApp:
                     self.functions,
                     account=self.settings.account,
                     region=self.settings.region,
-                    websocket_limits=WebSocketLimits(
-                        idle_timeout=self.settings.websocket_idle_timeout,
-                        max_duration=self.settings.websocket_max_duration,
+                    websocket_limits=WebSocketLimits.from_seconds(
+                        self.settings.websocket_idle_timeout, self.settings.websocket_max_duration
                     ),
                     authenticate=None if verifier is None else rest_json_authenticator(verifier, "execute-api"),
+                    # Sibling processes (--workers N) answer @connections calls for each other's connections.
+                    websocket_peers=Path(self.settings.data_dir).resolve() / "run" / "websocket"
+                    if self.settings.workers > 1
+                    else None,
                 )
 
     def stop(self) -> None:
@@ -349,7 +352,7 @@ def serve(settings: Settings) -> None:
         "http": NubisHttpProtocol,
         "proxy_headers": False,  # Nubis is the edge: X-Forwarded-* are the client's headers, passed on as such
         "timeout_graceful_shutdown": 10,
-        "ws_max_size": MAX_MESSAGE_BYTES,  # a larger WebSocket message closes the connection with 1009 [D]
+        **uvicorn_websocket_options(),  # API Gateway: 128 KB messages, 32 KB frames (both close 1009), no pings
     }
     try:
         import uvloop  # noqa: F401

@@ -7,17 +7,11 @@ environment: ``to_env`` and ``from_env`` are exact inverses.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
 Durability = Literal["full", "relaxed"]
-
-
-def _env_float(name: str, default: float) -> float:
-    """A default that the environment may change (settings without a command-line flag yet)."""
-    raw = os.environ.get(name)
-    return float(raw) if raw else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +40,10 @@ class Settings:
     """``on``, ``off`` or ``auto`` (on when functions are declared): recycle workers when code changes."""
     async_retry_delays: str = "60,120"
     """Seconds before each retry of a failed ``Event`` invocation (Lambda: twice, 1 then 2 minutes)."""
-    websocket_idle_timeout: float = field(default_factory=lambda: _env_float("NUBIS_WEBSOCKET_IDLE_TIMEOUT", 600.0))
-    """Seconds a WebSocket connection may stay silent before the gateway closes it (AWS: 10 minutes)."""
-    websocket_max_duration: float = field(default_factory=lambda: _env_float("NUBIS_WEBSOCKET_MAX_DURATION", 7200.0))
-    """Seconds a WebSocket connection may last (AWS: 2 hours)."""
+    websocket_idle_timeout: float = 600.0
+    """Seconds a WebSocket connection may stay silent before the gateway closes it (AWS: 10 minutes; 0: never)."""
+    websocket_max_duration: float = 7200.0
+    """Seconds a WebSocket connection may last (AWS: 2 hours; 0: no limit)."""
     verify_signatures: bool = False
     """Refuse AWS-protocol requests (tables, the Lambda API, ``@connections``) unless SigV4-signed with a known key."""
     credentials: str = ""

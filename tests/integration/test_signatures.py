@@ -195,7 +195,7 @@ def test_boto3_in_a_handler_signs_with_the_servers_function_key(server):
 def test_connections_checks_signatures_and_handlers_get_through(server):
     with connect(f"ws://127.0.0.1:{server.port}/dev") as ws:
         ws.send(json.dumps({"action": "push"}))  # the handler calls @connections with its own key
-        assert json.loads(ws.recv(timeout=30)) == {"pushed": True, "sourceIp": "127.0.0.1"}
+        assert json.loads(ws.recv(timeout=30)) == {"pushed": True, "sourceIp": "127.0.0.1", "otherIsGone": True}
         ws.send(json.dumps({"action": "echo"}))
         connection_id = json.loads(ws.recv(timeout=30))["requestContext"]["connectionId"]
         endpoint = f"{server.url}/dev"

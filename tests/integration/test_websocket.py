@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
-import os
 import re
 import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -22,16 +24,20 @@ from websockets.sync.client import ClientConnection, connect
 
 from nubis.testing import NubisServer
 
-PROJECT = Path(__file__).parent / "websocket_projects" / "chat"
+PROJECTS = Path(__file__).parent / "websocket_projects"
+PROJECT = PROJECTS / "chat"
+FRAME = 32 * 1024
+MESSAGE = 128 * 1024
 SHORT_ID = re.compile(r"^[A-Za-z0-9_-]{15}=$")
 CLF = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
 
 
 class Running:
-    def __init__(self, server: NubisServer, project: Path) -> None:
+    def __init__(self, server: NubisServer, project: Path, stage: str = "dev") -> None:
         self.server = server
         self.project = project
-        self.ws_url = f"ws://127.0.0.1:{server.port}/dev"
+        self.stage = stage
+        self.ws_url = f"ws://127.0.0.1:{server.port}/{stage}"
 
     def events(self) -> list[dict[str, Any]]:
         path = self.project / "events.jsonl"
@@ -60,28 +66,19 @@ class Running:
     def management(self) -> Any:
         return boto3.client(
             "apigatewaymanagementapi",
-            endpoint_url=f"http://127.0.0.1:{self.server.port}/dev",
+            endpoint_url=f"http://127.0.0.1:{self.server.port}/{self.stage}",
             region_name="us-east-1",
             aws_access_key_id="AKIDEXAMPLE",
             aws_secret_access_key="secret",
         )
 
 
-def _serve(tmp: Path, **env: str) -> Iterator[Running]:
-    project = tmp / "chat"
-    shutil.copytree(PROJECT, project)
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
+def _serve(tmp: Path, *args: str, project: Path = PROJECT, stage: str = "dev") -> Iterator[Running]:
+    copy = tmp / project.name
+    shutil.copytree(project, copy)
+    server = NubisServer(tmp / "data", extra_args=["--storage", "memory:", *args, str(copy)]).start()
     try:
-        server = NubisServer(tmp / "data", extra_args=["--storage", "memory:", str(project)]).start()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    try:
-        yield Running(server, project)
+        yield Running(server, copy, stage)
     finally:
         server.stop()
 
@@ -214,9 +211,40 @@ def test_binary_frame_closes_with_1003(ws: Running):
 
 
 @pytest.mark.D
-def test_message_over_128_kb_closes_with_1009(ws: Running):
-    with connect(ws.ws_url, max_size=None) as client:
-        client.send("x" * (128 * 1024 + 1))
+def test_frames_of_32_kb_make_messages_of_up_to_128_kb(ws: Running):
+    with connect(ws.ws_url, compression=None, max_size=None) as client:
+        client.send("a" * FRAME)  # one frame at the limit
+        assert client.recv(timeout=20) == "default:" + "a" * FRAME
+        body = "b" * MESSAGE
+        client.send([body[i : i + FRAME] for i in range(0, MESSAGE, FRAME)])  # four frames
+        assert client.recv(timeout=20) == "default:" + body
+
+
+@pytest.mark.D
+def test_frame_over_32_kb_closes_with_1009(ws: Running):
+    with connect(ws.ws_url, compression=None) as client:
+        connection_id = _connection_id(client)
+        client.send("x" * (FRAME + 1))  # well under the message limit, but in one frame
+        with pytest.raises(ConnectionClosed) as closed:
+            client.recv(timeout=20)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    assert ws.disconnect_of(connection_id)["requestContext"]["disconnectStatusCode"] == 1009
+
+
+@pytest.mark.D
+def test_compressed_frame_counts_its_uncompressed_size(ws: Running):
+    with connect(ws.ws_url) as client:  # permessage-deflate: 33 KB of one letter is a few bytes on the wire
+        client.send("x" * (FRAME + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            client.recv(timeout=20)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+@pytest.mark.D
+def test_message_over_128_kb_closes_with_1009_even_in_small_frames(ws: Running):
+    with connect(ws.ws_url, compression=None) as client:
+        body = "x" * (MESSAGE + 1)
+        client.send([body[i : i + FRAME] for i in range(0, len(body), FRAME)])  # five frames
         with pytest.raises(ConnectionClosed) as closed:
             client.recv(timeout=20)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
@@ -229,7 +257,26 @@ def test_message_over_128_kb_closes_with_1009(ws: Running):
 def test_handler_reaches_connections_with_the_https_url_aws_gives_it(ws: Running):
     with connect(ws.ws_url) as client:
         client.send(json.dumps({"action": "push"}))
-        assert json.loads(client.recv(timeout=30)) == {"pushed": True, "sourceIp": "127.0.0.1"}
+        assert json.loads(client.recv(timeout=30)) == {"pushed": True, "sourceIp": "127.0.0.1", "otherIsGone": True}
+
+
+@pytest.mark.D
+def test_handler_that_imports_boto3_when_called_reaches_connections_on_its_first_call(ws: Running):
+    with connect(ws.ws_url) as client:
+        client.send(json.dumps({"action": "lazypush"}))
+        assert client.recv(timeout=30) == "lazy"
+
+
+@pytest.mark.D
+def test_handler_deletes_its_own_connection(ws: Running):
+    with connect(ws.ws_url) as client:
+        connection_id = _connection_id(client)
+        client.send(json.dumps({"action": "kick"}))
+        with pytest.raises(ConnectionClosed):
+            client.recv(timeout=30)
+    kicked = ws.wait_for(lambda e: e["requestContext"] == {"eventType": "KICKED", "connectionId": connection_id})
+    assert kicked["gone"] is True  # GetConnection right after DeleteConnection: 410
+    ws.disconnect_of(connection_id)
 
 
 @pytest.mark.D
@@ -290,20 +337,38 @@ def test_disconnect_on_abrupt_drop(ws: Running):
 
 @pytest.mark.D
 def test_idle_timeout_closes_and_disconnects(tmp_path: Path):
-    for running in _serve(tmp_path, NUBIS_WEBSOCKET_IDLE_TIMEOUT="1.5"):
+    for running in _serve(tmp_path, "--ws-idle-timeout", "2"):
+        opened = time.monotonic()
+        with connect(running.ws_url) as silent, pytest.raises(ConnectionClosed) as closed:
+            silent.recv(timeout=20)  # never a message either way
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        assert 1.5 <= time.monotonic() - opened < 15
         with connect(running.ws_url) as client:
             connection_id = _connection_id(client)
+            for _ in range(5):  # each message restarts the idle clock: 2.5 s in, still open
+                time.sleep(0.5)
+                _ask(client, {"action": "echo"})
+            api = running.management()
+            for n in range(5):  # so does each message sent to the client [P ISSUE subscriptionless#3]
+                time.sleep(0.5)
+                api.post_to_connection(ConnectionId=connection_id, Data=f"n{n}".encode())
+                assert client.recv(timeout=20) == f"n{n}"
+            silent_since = time.monotonic()
             with pytest.raises(ConnectionClosed) as closed:
                 client.recv(timeout=20)
+            assert time.monotonic() - silent_since >= 1.5
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
-        running.disconnect_of(connection_id)
+        assert running.disconnect_of(connection_id)["requestContext"]["disconnectStatusCode"] == 1001
 
 
 @pytest.mark.D
 def test_disconnect_on_server_stop(tmp_path: Path):
-    for running in _serve(tmp_path):
+    # Both limits off (0): the session waits on the socket alone, with no timer.
+    for running in _serve(tmp_path, "--ws-idle-timeout", "0", "--ws-max-duration", "0"):
         with connect(running.ws_url) as client:
             connection_id = _connection_id(client)
+            time.sleep(0.3)
+            assert _ask(client, {"action": "echo"})["requestContext"]["connectionId"] == connection_id
             running.server.stop()
             event = running.disconnect_of(connection_id, timeout=5)
             assert event["requestContext"]["disconnectStatusCode"] == 1012
@@ -311,7 +376,7 @@ def test_disconnect_on_server_stop(tmp_path: Path):
 
 @pytest.mark.D
 def test_maximum_connection_duration_closes_and_disconnects(tmp_path: Path):
-    for running in _serve(tmp_path, NUBIS_WEBSOCKET_MAX_DURATION="2"):
+    for running in _serve(tmp_path, "--ws-max-duration", "2"):
         with connect(running.ws_url) as client:
             connection_id = _connection_id(client)
             deadline = time.monotonic() + 20
@@ -321,3 +386,70 @@ def test_maximum_connection_duration_closes_and_disconnects(tmp_path: Path):
                     time.sleep(0.2)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
         assert running.disconnect_of(connection_id)["requestContext"]["disconnectStatusCode"] == 1001
+
+
+# ---------------------------------------------------------------------------------------------- --workers
+
+
+def _post_on_a_new_connection(port: int, connection_id: str, data: str) -> int:
+    """A fresh TCP connection per call, so that calls land on either server process."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("POST", f"/dev/@connections/{quote(connection_id, safe='')}", body=data.encode())
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+@pytest.mark.D
+def test_connections_calls_reach_the_process_holding_the_connection(tmp_path: Path):
+    for running in _serve(tmp_path, "--workers", "2"):
+        with ExitStack() as stack:
+            clients = [stack.enter_context(connect(running.ws_url)) for _ in range(6)]
+            for client in clients:
+                connection_id = _connection_id(client)
+                for n in range(4):
+                    assert _post_on_a_new_connection(running.server.port, connection_id, f"m{n}") == 200
+                    assert client.recv(timeout=20) == f"m{n}"
+                client.send(json.dumps({"action": "push"}))  # the handler's boto3 reaches either process too
+                assert json.loads(client.recv(timeout=30))["pushed"] is True
+            clients[0].close()
+        assert _post_on_a_new_connection(running.server.port, connection_id, "late") == 410
+
+
+# ---------------------------------------------------------------------------------------------- other formats
+
+
+@pytest.mark.D
+def test_sam_websocket_api_serves_its_stages_routes_and_route_responses(tmp_path: Path):
+    for running in _serve(tmp_path, project=PROJECTS / "sam", stage="prod"):
+        with connect(running.ws_url) as client:  # RouteSelectionExpression: $request.body.message.type
+            client.send(json.dumps({"message": {"type": "ping"}}))
+            assert json.loads(client.recv(timeout=20)) == {"route": "ping", "stage": "prod", "colour": "blue"}
+            client.send(json.dumps({"message": {"type": "other"}}))  # $default, which answers via @connections
+            assert client.recv(timeout=20) == 'pushed:{"message": {"type": "other"}}'
+        with connect(f"ws://127.0.0.1:{running.server.port}/beta") as client:
+            client.send(json.dumps({"message": {"type": "ping"}}))
+            assert json.loads(client.recv(timeout=20))["colour"] == "green"
+        running.wait_for(
+            lambda e: e["requestContext"]["eventType"] == "DISCONNECT" and e["requestContext"]["stage"] == "beta"
+        )
+
+
+@pytest.mark.D
+def test_python_websocket_api_serves_its_routes(tmp_path: Path):
+    for running in _serve(tmp_path, project=PROJECTS / "python", stage="live"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(running.ws_url)
+        assert refused.value.response.status_code == 401
+        with connect(running.ws_url, additional_headers={"X-Token": "open"}) as client:
+            reply = _ask(client, {"op": "whoami"})
+            assert reply["route"] == "whoami"
+            # No route and no $default: an error frame, and the connection stays open [D].
+            client.send("plain text")
+            forbidden = json.loads(client.recv(timeout=20))
+            assert forbidden["message"] == "Forbidden" and forbidden["connectionId"] == reply["connectionId"]
+            assert _ask(client, {"op": "whoami"})["connectionId"] == reply["connectionId"]
+        running.disconnect_of(reply["connectionId"])

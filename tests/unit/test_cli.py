@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from nubis.cli import build_parser
 from nubis.settings import Settings
 from nubis.testing import NubisServer
@@ -20,6 +22,17 @@ def test_help_lists_every_subcommand_with_help_text():
     for action in sub._choices_actions:  # type: ignore[union-attr]
         assert action.help, f"{action.dest} has no help text"
         assert action.dest in out and action.help.split()[0] in out
+
+
+def test_serve_websocket_limits_are_seconds_and_zero_turns_them_off(capsys):
+    args = build_parser().parse_args(["serve", "--ws-idle-timeout", "1.5", "--ws-max-duration", "0"])
+    assert (args.ws_idle_timeout, args.ws_max_duration) == (1.5, 0.0)
+    defaults = build_parser().parse_args(["serve"])
+    assert (defaults.ws_idle_timeout, defaults.ws_max_duration) == (600.0, 7200.0)  # API Gateway's [D limits.md]
+    for bad in ("-1", "soon", "inf", "nan"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", "--ws-idle-timeout", bad])
+    assert "--ws-idle-timeout" in capsys.readouterr().err
 
 
 def test_serve_stops_cleanly_on_sigterm_and_keeps_data(tmp_path):

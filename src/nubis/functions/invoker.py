@@ -188,6 +188,12 @@ class FunctionRuntime:
     def environment(self, spec: FunctionSpec) -> dict[str, str]:
         """A worker's environment: passthrough, the endpoint, the function's variables, then Lambda's reserved."""
         env = {key: os.environ[key] for key in PASSTHROUGH if key in os.environ}
+        if env.get("PYTHONPATH"):
+            # Workers run in the function's code folder: a relative entry meant the server's folder (otherwise a
+            # source checkout run with PYTHONPATH=src would give workers another copy of nubis, or none).
+            env["PYTHONPATH"] = os.pathsep.join(
+                os.path.abspath(entry) if entry else entry for entry in env["PYTHONPATH"].split(os.pathsep)
+            )
         if self.config.endpoint_url:
             env["AWS_ENDPOINT_URL"] = self.config.endpoint_url
         env.update(spec.environment)

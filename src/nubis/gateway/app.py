@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from nubis.gateway.context import InvocationContext, Invoker
@@ -48,14 +49,18 @@ class GatewayApp:
         region: str,
         websocket_limits: WebSocketLimits | None = None,
         authenticate: Authenticate | None = None,
+        websocket_peers: Path | None = None,
     ) -> None:
         self.project = project
         self.invoker = invoker
         self.deployments: Sequence[Deployment] = compile_deployments(project, account=account, region=region)
-        self.websockets = WebSocketGateway(project, invoker, websocket_limits, authenticate=authenticate)
+        self.websockets = WebSocketGateway(
+            project, invoker, websocket_limits, websocket_peers, authenticate=authenticate
+        )
 
     async def aclose(self) -> None:
-        """At shutdown: close the integrations' pooled connections (HTTP backends)."""
+        """At shutdown: close the integrations' pooled connections (HTTP backends) and the WebSocket peer link."""
+        self.websockets.close()
         await close_integrations()
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 
@@ -116,3 +117,10 @@ def test_a_large_server_process_does_not_count_against_a_workers_memory(tmp_path
     del ballast
     assert result.function_error is None, result.payload
     assert result.max_memory_used_mb < 128
+
+
+def test_a_relative_pythonpath_means_the_servers_folder_not_the_functions(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(["src", "/abs/lib"]))
+    runtime = FunctionRuntime([FunctionSpec("f", "app.handler", code_dir=tmp_path)])
+    env = runtime.environment(runtime.specs["f"])
+    assert env["PYTHONPATH"] == os.pathsep.join([os.path.abspath("src"), "/abs/lib"])

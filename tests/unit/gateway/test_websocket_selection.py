@@ -69,3 +69,29 @@ def test_sam_and_serverless_websocket_apis_compile(fixture: str, stage: str, rou
     assert "$connect" in deployment.routes
     assert all(deployment.function_for(r) for r in deployment.routes.values())
     assert deployment.select('{"type": "sendMessage", "action": "x"}') == route
+
+
+@pytest.mark.D
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_management_endpoint_rewrite_covers_boto3_imported_before_or_after_install(when: str):
+    """A fresh interpreter, as a worker is: the handler's module imported boto3 already, or imports it later."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        f"""
+        import os, sys
+        os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9999"
+        from nubis.functions.endpoints import install_endpoint_rewrite
+        if {when == "before"!r}:
+            import boto3
+        install_endpoint_rewrite()
+        import boto3
+        client = boto3.client("apigatewaymanagementapi", endpoint_url="https://127.0.0.1:4566/dev",
+                              region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        print(client.meta.endpoint_url)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "http://127.0.0.1:9999/dev"

@@ -27,6 +27,19 @@ def test_python_project(fixtures: Path) -> None:
     ]
 
 
+@pytest.mark.D
+def test_python_websocket_api_two_way_routes_get_a_default_route_response() -> None:
+    # A two-way route is one with a $default route response [D apigateway-websocket-api-route-response.md].
+    api = nubis.project.websocket_api(
+        "ws", {"$connect": "c", "ask": "a", "tell": "t"}, stage="live", stage_variables={"v": "1"}, two_way=["ask"]
+    )
+    by_key = {route.route_key: route.route_response_selection_expression for route in api.routes}
+    assert by_key == {"$connect": None, "ask": "$default", "tell": None}
+    assert api.stages[0].name == "live" and dict(api.stages[0].variables) == {"v": "1"}
+    with pytest.raises(nubis.project.ProjectError, match="two_way names no route"):
+        nubis.project.websocket_api("ws", {"ask": "a"}, two_way=["asc"])
+
+
 @pytest.mark.parametrize(
     ("source", "name", "fmt"),
     [

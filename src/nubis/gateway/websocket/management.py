@@ -6,6 +6,9 @@ rest-json at ``/{stage}/@connections/{id}`` (also ``/@connections/{id}``). A clo
 aws-sdk-java#2200]; an id of invalid format is 400. SigV4 signatures are accepted, not verified, unless the server
 passes an ``authenticate`` callable (``serve --verify-signatures``): then a request it refuses gets 403 with the
 AWS error type and message it names (AWS's front end: ``x-amzn-ErrorType`` and ``{"message"}`` [?]).
+
+``ConnectionsApi.handle`` is the operation without HTTP (method, id, body → ``Reply``), so that a sibling server
+process can run it for a connection it holds (``peers.py``); ``ManagementApi`` is its ASGI front.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 import orjson
@@ -43,22 +47,84 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}Z"
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An answer before HTTP: status, AWS error type (``x-amzn-ErrorType``) or None, body."""
+
+    status: int
+    error_type: str | None = None
+    body: bytes = b""
+
+
+GONE = Reply(410, "GoneException")
+
+
+def _error(status: int, error_type: str, message: str) -> Reply:
+    return Reply(status, error_type, orjson.dumps({"message": message}))
+
+
+class Forwarder(Protocol):
+    """Runs an operation in the sibling process that holds the connection; None when no process holds it."""
+
+    async def forward(self, method: str, connection_id: str, body: bytes) -> Reply | None: ...
+
+
+class ConnectionsApi:
+    """The three operations on this process's registry, and on its siblings' through ``forwarder``."""
+
+    def __init__(self, registry: ConnectionRegistry, forwarder: Forwarder | None = None) -> None:
+        self.registry = registry
+        self.forwarder = forwarder
+
+    async def handle(self, method: str, connection_id: str, body: bytes) -> Reply:
+        if not _CONNECTION_ID.match(connection_id):
+            return _error(400, "BadRequestException", "Invalid connectionId: " + connection_id)
+        if method not in ("POST", "GET", "DELETE"):
+            return _error(403, "ForbiddenException", "Forbidden")
+        if method == "POST" and len(body) > MAX_MESSAGE_BYTES:
+            # Checked before the connection is looked up (nor forwarded): request validation first [?].
+            return _error(413, "PayloadTooLargeException", "Message too long")
+        connection = self.registry.get(connection_id)
+        if connection is None:
+            if self.forwarder is not None and not self.registry.owns(connection_id):
+                return await self.forwarder.forward(method, connection_id, body) or GONE
+            return GONE
+        if method == "GET":
+            info = {
+                "connectedAt": _iso(connection.connected_at),
+                "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent or ""},
+                "lastActiveAt": _iso(connection.last_active_at),
+            }
+            return Reply(200, None, orjson.dumps(info))
+        if method == "DELETE":
+            await connection.close(DELETE_CLOSE_CODE)
+            return Reply(204)
+        try:
+            await connection.send_text(body.decode("utf-8", "replace"))
+        except ConnectionGone:
+            return GONE
+        return Reply(200)
+
+
 async def _read(receive: Receive, limit: int) -> bytes:
+    """The body; past ``limit`` the rest is drained and one byte over the limit kept (enough for 413)."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         chunk = message.get("body", b"")
+        if size <= limit:
+            chunks.append(chunk[: limit + 1 - size])
         size += len(chunk)
-        if size <= limit + 1:
-            chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
 
 
 class ManagementApi:
-    def __init__(self, registry: ConnectionRegistry, *, authenticate: Authenticate | None = None) -> None:
-        self.registry = registry
+    """The ASGI front of ``ConnectionsApi`` (and of the signature check, when the server verifies them)."""
+
+    def __init__(self, api: ConnectionsApi, *, authenticate: Authenticate | None = None) -> None:
+        self.api = api
         self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,56 +132,20 @@ class ManagementApi:
         found = PATH.match(raw.decode("latin-1").split("?", 1)[0])
         assert found is not None, "the gateway only sends @connections paths"
         connection_id = unquote(found.group(1))  # ids arrive percent-encoded (R0oXAdfD0kwCH6w%3D) [D]
-        method = scope["method"]
         body = await _read(receive, MAX_MESSAGE_BYTES)
-        if self.authenticate is not None:
-            refusal = self.authenticate(scope, body)
-            if refusal is not None:
-                await _error(send, 403, *refusal)
-                return
-        if not _CONNECTION_ID.match(connection_id):
-            await _error(send, 400, "BadRequestException", "Invalid connectionId: " + connection_id)
-            return
-        if method not in ("POST", "GET", "DELETE"):
-            await _error(send, 403, "ForbiddenException", "Forbidden")
-            return
-        connection = self.registry.get(connection_id)
-        if connection is None:
-            await _respond(send, 410, b"", [(b"x-amzn-errortype", b"GoneException")])
-            return
-        if method == "GET":
-            info = {
-                "connectedAt": _iso(connection.connected_at),
-                "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent or ""},
-                "lastActiveAt": _iso(connection.last_active_at),
-            }
-            await _respond(send, 200, orjson.dumps(info), [(b"content-type", b"application/json")])
-        elif method == "DELETE":
-            await connection.close(DELETE_CLOSE_CODE)
-            await _respond(send, 204, b"", [])
+        refusal = self.authenticate(scope, body) if self.authenticate is not None else None
+        if refusal is not None:
+            reply = _error(403, *refusal)
         else:
-            if len(body) > MAX_MESSAGE_BYTES:
-                await _error(send, 413, "PayloadTooLargeException", "Message too long")
-                return
-            try:
-                await connection.send_text(body.decode("utf-8", "replace"))
-            except ConnectionGone:
-                await _respond(send, 410, b"", [(b"x-amzn-errortype", b"GoneException")])
-                return
-            await _respond(send, 200, b"", [])
-
-
-async def _error(send: Send, status: int, error_type: str, message: str) -> None:
-    headers = [(b"x-amzn-errortype", error_type.encode()), (b"content-type", b"application/json")]
-    await _respond(send, status, orjson.dumps({"message": message}), headers)
-
-
-async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    out = [
-        *headers,
-        (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
-        (b"date", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()).encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": out})
-    await send({"type": "http.response.body", "body": body})
+            reply = await self.api.handle(scope["method"], connection_id, body)
+        headers = [(b"x-amzn-requestid", str(uuid.uuid4()).encode())]
+        if reply.error_type is not None:
+            headers.append((b"x-amzn-errortype", reply.error_type.encode()))
+        if reply.body:
+            headers.append((b"content-type", b"application/json"))
+        headers += [
+            (b"date", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()).encode()),
+            (b"content-length", str(len(reply.body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})

@@ -1,17 +1,20 @@
 """``WebSocketGateway``: serves a project's WebSocket APIs at ``ws://HOST:PORT/{stage}`` (or by host,
-``{api-id}.execute-api.localhost``) and their ``@connections`` API, all sharing one connection registry.
+``{api-id}.execute-api.localhost``) and their ``@connections`` API, all sharing one connection registry (and, with
+several server processes, reaching the siblings' registries through ``peers.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from nubis.gateway.context import Invoker
 from nubis.gateway.websocket.connections import ConnectionRegistry
 from nubis.gateway.websocket.limits import WebSocketLimits
-from nubis.gateway.websocket.management import Authenticate, ManagementApi, is_management_path
+from nubis.gateway.websocket.management import Authenticate, ConnectionsApi, ManagementApi, is_management_path
+from nubis.gateway.websocket.peers import PeerLink
 from nubis.gateway.websocket.selection import compile_route_selection
 from nubis.gateway.websocket.session import Session, WebSocketDeployment
 from nubis.project.model import ApiKind, Project
@@ -44,11 +47,15 @@ def _host(scope: Scope) -> str:
 
 
 class WebSocketGateway:
+    """``peers``: the folder the sibling processes of one server (``--workers N``) share, so that an
+    ``@connections`` call reaching one process can be answered by the process holding the connection."""
+
     def __init__(
         self,
         project: Project,
         invoker: Invoker,
         limits: WebSocketLimits | None = None,
+        peers: Path | None = None,
         *,
         authenticate: Authenticate | None = None,
     ) -> None:
@@ -56,7 +63,12 @@ class WebSocketGateway:
         self.invoker = invoker
         self.limits = limits or WebSocketLimits()
         self.registry = ConnectionRegistry()
-        self.management = ManagementApi(self.registry, authenticate=authenticate)
+        self.peers = PeerLink(peers, self.registry) if peers is not None and self.deployments else None
+        self.management = ManagementApi(ConnectionsApi(self.registry, self.peers), authenticate=authenticate)
+
+    def close(self) -> None:
+        if self.peers is not None:
+            self.peers.close()
 
     def resolve(self, scope: Scope) -> WebSocketDeployment | None:
         path = scope["path"].rstrip("/") or "/"
@@ -88,4 +100,6 @@ class WebSocketGateway:
         if deployment is None:
             await send({"type": "websocket.close", "code": 1008})
             return
+        if self.peers is not None:
+            await self.peers.start()  # before this process hands out its first connection id
         await Session(deployment, self.invoker, self.registry, self.limits, scope, _host(scope)).run(receive, send)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import math
 import os
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -84,6 +85,18 @@ class WebSocketDeployment:
 
 
 class Session:
+    __slots__ = (
+        "deployment",
+        "domain_name",
+        "invoker",
+        "limits",
+        "registry",
+        "scope",
+        "source_ip",
+        "tasks",
+        "user_agent",
+    )
+
     def __init__(
         self,
         deployment: WebSocketDeployment,
@@ -99,11 +112,14 @@ class Session:
         self.limits = limits
         self.scope = scope
         self.domain_name = domain_name
-        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
         client = scope.get("client")
         self.source_ip: str = client[0] if client else "127.0.0.1"
-        self.user_agent = next((v for k, v in self.headers if k.lower() == "user-agent"), None)
+        self.user_agent = next((v for k, v in self._headers() if k.lower() == "user-agent"), None)
         self.tasks: set[asyncio.Task[None]] = set()
+
+    def _headers(self) -> list[tuple[str, str]]:
+        """The handshake's headers, decoded when an event needs them (not kept per connection)."""
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.scope.get("headers", ())]
 
     # -- events and invocations -----------------------------------------------------------------------------
     def _event(
@@ -159,7 +175,7 @@ class Session:
             return
         now = time.time()
         connection = Connection(
-            id=short_id(),
+            id=self.registry.new_id(),
             api_id=self.deployment.api.id,
             stage=self.deployment.stage.name,
             source_ip=self.source_ip,
@@ -174,7 +190,7 @@ class Session:
         try:
             code, reason = await self._loop(connection, receive)
         finally:
-            connection.closed.set()
+            connection.closed = True
             self.registry.remove(connection.id)
             await self._disconnect(connection, code, reason)
 
@@ -209,9 +225,10 @@ class Session:
         return True
 
     def _connect_headers(self) -> list[tuple[str, str]]:
-        names = {k.lower() for k, _ in self.headers}
-        headers = [(k.title() if k.islower() else k, v) for k, v in self.headers if k.lower() != "x-forwarded-for"]
-        forwarded = next((v for k, v in self.headers if k.lower() == "x-forwarded-for"), None)
+        raw = self._headers()
+        names = {k.lower() for k, _ in raw}
+        headers = [(k.title() if k.islower() else k, v) for k, v in raw if k.lower() != "x-forwarded-for"]
+        forwarded = next((v for k, v in raw if k.lower() == "x-forwarded-for"), None)
         headers.append(("X-Forwarded-For", f"{forwarded}, {self.source_ip}" if forwarded else self.source_ip))
         if "x-forwarded-port" not in names:
             server = self.scope.get("server")
@@ -221,43 +238,47 @@ class Session:
         return headers
 
     async def _loop(self, connection: Connection, receive: Receive) -> tuple[int, str]:
-        """Until the connection ends; returns the close code and reason ``$disconnect`` reports."""
-        deadline = connection.connected_at + self.limits.max_duration
-        closer: asyncio.Future[Any] = asyncio.ensure_future(connection.closed.wait())
-        receiving: asyncio.Future[Any] | None = None
-        try:
-            while True:
-                now = time.time()
-                if now >= deadline or now >= connection.last_active_at + self.limits.idle_timeout:
-                    await connection.close(GOING_AWAY, "Going away")
-                    return GOING_AWAY, ""
-                wait = min(deadline, connection.last_active_at + self.limits.idle_timeout) - now
-                if receiving is None:
-                    receiving = asyncio.ensure_future(receive())
-                done, _ = await asyncio.wait({receiving, closer}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-                if receiving in done:
-                    message = receiving.result()
-                    receiving = None
-                    if message["type"] == "websocket.disconnect":
-                        if connection.close_code is not None:
-                            return connection.close_code, ""
-                        # uvicorn reports a lost TCP connection (no close frame) as 1005; RFC 6455 and
-                        # AWS's disconnectStatusCode call that 1006, abnormal closure.
-                        code = int(message.get("code") or 1006)
-                        return (1006 if code == 1005 else code), str(message.get("reason") or "")
-                    if message.get("text") is None:
-                        await connection.close(UNSUPPORTED_DATA)
-                        return UNSUPPORTED_DATA, ""
-                    connection.touch()
-                    task = asyncio.ensure_future(self._message(connection, message["text"]))
-                    self.tasks.add(task)
-                    task.add_done_callback(self.tasks.discard)
-                elif closer in done:
-                    return connection.close_code or 1000, ""
-        finally:
-            closer.cancel()
-            if receiving is not None:
-                receiving.cancel()
+        """Until the connection ends; returns the close code and reason ``$disconnect`` reports.
+
+        One timer per connection (``asyncio.timeout_at``) stands for both limits, and the session waits on ``receive``
+        alone: a close by the gateway (DeleteConnection) comes back through it as a ``websocket.disconnect``. An idle
+        connection holds no other task, future or timer. A message either way counts as activity (frames sent
+        through ``@connections`` too; pings do not) [P ISSUE andyrichardson/subscriptionless#3]: the timer moves on
+        with each message received, and when it fires after frames were sent meanwhile it is set again.
+        """
+        loop = asyncio.get_running_loop()
+        too_old = loop.time() + self.limits.max_duration
+
+        def deadline() -> float | None:
+            idle_end = loop.time() + (connection.last_active_at + self.limits.idle_timeout - time.time())
+            end = min(too_old, idle_end)
+            return None if math.isinf(end) else end  # both limits off: no timer at all
+
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline()) as timer:
+                    while True:
+                        message = await receive()
+                        if message["type"] == "websocket.disconnect":
+                            if connection.close_code is not None:
+                                return connection.close_code, ""
+                            # uvicorn reports a lost TCP connection (no close frame) as 1005; RFC 6455 and
+                            # AWS's disconnectStatusCode call that 1006, abnormal closure.
+                            code = int(message.get("code") or 1006)
+                            return (1006 if code == 1005 else code), str(message.get("reason") or "")
+                        if message.get("text") is None:
+                            await connection.close(UNSUPPORTED_DATA)
+                            return UNSUPPORTED_DATA, ""
+                        connection.touch()
+                        timer.reschedule(deadline())
+                        task = asyncio.ensure_future(self._message(connection, message["text"]))
+                        self.tasks.add(task)
+                        task.add_done_callback(self.tasks.discard)
+            except TimeoutError:
+                if loop.time() < too_old and time.time() < connection.last_active_at + self.limits.idle_timeout:
+                    continue  # a frame went out meanwhile: not idle yet
+                await connection.close(GOING_AWAY, "Going away")
+                return GOING_AWAY, ""
 
     async def _message(self, connection: Connection, text: str) -> None:
         routes = self.deployment.routes
@@ -292,7 +313,7 @@ class Session:
             connection,
             "$disconnect",
             "DISCONNECT",
-            headers=self.headers,
+            headers=self._headers(),
             disconnect_status_code=code,
             disconnect_reason=reason,
         )

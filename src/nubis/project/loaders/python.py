@@ -151,16 +151,31 @@ def websocket_api(
     routes: Mapping[str, str | Integration],
     *,
     stage: str = "dev",
+    stage_variables: Mapping[str, str] | None = None,
     route_selection_expression: str = "$request.body.action",
+    two_way: Iterable[str] = (),
 ) -> Api:
-    """A WebSocket API: ``{"$connect": "connect", "sendMessage": "send"}``."""
+    """A WebSocket API: ``{"$connect": "connect", "sendMessage": "send"}``. Routes named in ``two_way`` send the
+    handler's result back to the client (a ``$default`` route response, Serverless'
+    ``routeResponseSelectionExpression: $default``); the others discard it, as API Gateway does."""
+    replies = set(two_way)
+    unknown = replies - set(routes)
+    if unknown:
+        raise ProjectError("bad-route", f"websocket_api {name!r}: two_way names no route {sorted(unknown)!r}")
     return Api(
         id=api_id_for("python", name),
         name=name,
         kind=ApiKind.WEBSOCKET,
         logical_id=name,
-        stages=(Stage(name=stage),),
-        routes=tuple(Route(route_key=k, integration=_integration(t, None)) for k, t in routes.items()),
+        stages=(Stage(name=stage, variables=dict(stage_variables or {})),),
+        routes=tuple(
+            Route(
+                route_key=k,
+                integration=_integration(t, None),
+                route_response_selection_expression="$default" if k in replies else None,
+            )
+            for k, t in routes.items()
+        ),
         route_selection_expression=route_selection_expression,
     )
 

@@ -37,10 +37,26 @@ def push(event, context):
     ctx = event["requestContext"]
     client = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{ctx['domainName']}/{ctx['stage']}")
     info = client.get_connection(ConnectionId=ctx["connectionId"])
-    client.post_to_connection(
-        ConnectionId=ctx["connectionId"],
-        Data=json.dumps({"pushed": True, "sourceIp": info["Identity"]["SourceIp"]}).encode(),
-    )
+    try:
+        client.post_to_connection(ConnectionId="AAAAAAAAAAAAAAA=", Data=b"to nobody")
+        other_is_gone = False
+    except client.exceptions.GoneException:
+        other_is_gone = True
+    reply = {"pushed": True, "sourceIp": info["Identity"]["SourceIp"], "otherIsGone": other_is_gone}
+    client.post_to_connection(ConnectionId=ctx["connectionId"], Data=json.dumps(reply).encode())
+    return {"statusCode": 200}
+
+
+def kick(event, context):
+    ctx = event["requestContext"]
+    client = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{ctx['domainName']}/{ctx['stage']}")
+    client.delete_connection(ConnectionId=ctx["connectionId"])
+    try:
+        client.get_connection(ConnectionId=ctx["connectionId"])
+        gone = False
+    except client.exceptions.GoneException:
+        gone = True
+    _record({"requestContext": {"eventType": "KICKED", "connectionId": ctx["connectionId"]}, "gone": gone})
     return {"statusCode": 200}
 
 
