@@ -57,6 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
         credentials=credentials,
         websocket_idle_timeout=args.ws_idle_timeout,
         websocket_max_duration=args.ws_max_duration,
+        websocket_binary_frames=args.ws_binary_frames,
     )
     from nubis.project.errors import ProjectError
 
@@ -269,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="close a WebSocket connection this long after it opened, active or not (default 7200, API Gateway's "
         "2 hours; 0: no limit)",
+    )
+    serve.add_argument(
+        "--ws-binary-frames",
+        choices=("close", "base64"),
+        default="close",
+        help="a binary WebSocket frame: close the connection with 1003 as API Gateway does (default), or deliver "
+        "it to $default base64-encoded with isBase64Encoded true (for clients that send binary and cannot change)",
     )
     serve.set_defaults(func=_serve)
 

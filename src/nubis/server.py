@@ -259,7 +259,9 @@ class NubisApp:
                     account=self.settings.account,
                     region=self.settings.region,
                     websocket_limits=WebSocketLimits.from_seconds(
-                        self.settings.websocket_idle_timeout, self.settings.websocket_max_duration
+                        self.settings.websocket_idle_timeout,
+                        self.settings.websocket_max_duration,
+                        self.settings.websocket_binary_frames,
                     ),
                     authenticate=None if verifier is None else rest_json_authenticator(verifier, "execute-api"),
                     # Sibling processes (--workers N) answer @connections calls for each other's connections.

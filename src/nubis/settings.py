@@ -44,6 +44,8 @@ class Settings:
     """Seconds a WebSocket connection may stay silent before the gateway closes it (AWS: 10 minutes; 0: never)."""
     websocket_max_duration: float = 7200.0
     """Seconds a WebSocket connection may last (AWS: 2 hours; 0: no limit)."""
+    websocket_binary_frames: str = "close"
+    """``close`` (AWS: binary frames end the connection with 1003) or ``base64`` (delivered to ``$default``)."""
     verify_signatures: bool = False
     """Refuse AWS-protocol requests (tables, the Lambda API, ``@connections``) unless SigV4-signed with a known key."""
     credentials: str = ""

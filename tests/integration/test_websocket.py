@@ -210,6 +210,16 @@ def test_binary_frame_closes_with_1003(ws: Running):
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1003
 
 
+def test_binary_frames_reach_default_as_base64_when_asked(tmp_path: Path):
+    """``--ws-binary-frames base64``: the lenient switch (AWS itself closes with 1003, the test above)."""
+    for running in _serve(tmp_path, "--ws-binary-frames", "base64"):
+        with connect(running.ws_url) as client:
+            client.send(b"\x00\x01\xff")
+            assert client.recv(timeout=20) == "default(base64):AAH/"
+            client.send(json.dumps({"action": "nothing-routes-this"}))
+            assert client.recv(timeout=20) == 'default:{"action": "nothing-routes-this"}'
+
+
 @pytest.mark.D
 def test_frames_of_32_kb_make_messages_of_up_to_128_kb(ws: Running):
     with connect(ws.ws_url, compression=None, max_size=None) as client:

@@ -39,6 +39,8 @@ class WebSocketEventInput:
     headers: Sequence[tuple[str, str]] = ()
     query: Sequence[tuple[str, str]] = ()
     body: str | None = None
+    base64_encoded: bool = False
+    """The body is a binary frame in base64 (delivered only under ``--ws-binary-frames base64``)."""
     message_id: str | None = None
     disconnect_status_code: int | None = None
     disconnect_reason: str = ""
@@ -108,7 +110,7 @@ def build_websocket_event(source: WebSocketEventInput) -> dict[str, Any]:
     event["requestContext"] = _request_context(source)
     if source.event_type == "MESSAGE":
         event["body"] = source.body or ""
-    event["isBase64Encoded"] = False
+    event["isBase64Encoded"] = source.base64_encoded
     return event
 
 

@@ -31,11 +31,14 @@ class WebSocketLimits:
 
     idle_timeout: float = IDLE_TIMEOUT
     max_duration: float = MAX_CONNECTION_DURATION
+    binary_frames: str = "close"
+    """``close``: AWS's 1003; ``base64``: a lenient switch for clients that cannot be changed, delivering binary
+    frames to ``$default`` as base64 with ``isBase64Encoded: true`` (the form AWS gives binary HTTP bodies)."""
 
     @classmethod
-    def from_seconds(cls, idle_timeout: float, max_duration: float) -> WebSocketLimits:
+    def from_seconds(cls, idle_timeout: float, max_duration: float, binary_frames: str = "close") -> WebSocketLimits:
         """Limits from settings, where 0 turns a limit off."""
-        return cls(idle_timeout or math.inf, max_duration or math.inf)
+        return cls(idle_timeout or math.inf, max_duration or math.inf, binary_frames)
 
 
 def frame_limits_supported() -> bool:

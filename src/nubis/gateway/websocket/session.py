@@ -266,12 +266,16 @@ class Session:
                             # AWS's disconnectStatusCode call that 1006, abnormal closure.
                             code = int(message.get("code") or 1006)
                             return (1006 if code == 1005 else code), str(message.get("reason") or "")
-                        if message.get("text") is None:
-                            await connection.close(UNSUPPORTED_DATA)
-                            return UNSUPPORTED_DATA, ""
+                        text = message.get("text")
+                        binary = text is None
+                        if binary:
+                            if self.limits.binary_frames != "base64":
+                                await connection.close(UNSUPPORTED_DATA)
+                                return UNSUPPORTED_DATA, ""
+                            text = base64.b64encode(message.get("bytes") or b"").decode("ascii")
                         connection.touch()
                         timer.reschedule(deadline())
-                        task = asyncio.ensure_future(self._message(connection, message["text"]))
+                        task = asyncio.ensure_future(self._message(connection, text, binary=binary))
                         self.tasks.add(task)
                         task.add_done_callback(self.tasks.discard)
             except TimeoutError:
@@ -280,13 +284,13 @@ class Session:
                 await connection.close(GOING_AWAY, "Going away")
                 return GOING_AWAY, ""
 
-    async def _message(self, connection: Connection, text: str) -> None:
+    async def _message(self, connection: Connection, text: str, *, binary: bool = False) -> None:
         routes = self.deployment.routes
-        key = self.deployment.select(text)
+        key = None if binary else self.deployment.select(text)
         if key is None or key not in routes or key in ("$connect", "$disconnect"):
             key = "$default"
         route = routes.get(key)
-        source = self._event(connection, key, "MESSAGE", body=text, message_id=short_id())
+        source = self._event(connection, key, "MESSAGE", body=text, base64_encoded=binary, message_id=short_id())
         try:
             if route is None:
                 # No route and no $default: an error frame, the connection stays open [D; ISSUE s-w-c-a#24].

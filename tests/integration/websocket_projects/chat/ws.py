@@ -26,7 +26,8 @@ def disconnect(event, context):
 
 
 def default(event, context):
-    return {"statusCode": 200, "body": "default:" + event["body"]}
+    prefix = "default(base64):" if event["isBase64Encoded"] else "default:"
+    return {"statusCode": 200, "body": prefix + event["body"]}
 
 
 def echo(event, context):
