@@ -266,7 +266,7 @@ class Session:
                             # AWS's disconnectStatusCode call that 1006, abnormal closure.
                             code = int(message.get("code") or 1006)
                             return (1006 if code == 1005 else code), str(message.get("reason") or "")
-                        text = message.get("text")
+                        text: str | None = message.get("text")
                         binary = text is None
                         if binary:
                             if self.limits.binary_frames != "base64":
@@ -275,6 +275,7 @@ class Session:
                             text = base64.b64encode(message.get("bytes") or b"").decode("ascii")
                         connection.touch()
                         timer.reschedule(deadline())
+                        assert text is not None
                         task = asyncio.ensure_future(self._message(connection, text, binary=binary))
                         self.tasks.add(task)
                         task.add_done_callback(self.tasks.discard)
