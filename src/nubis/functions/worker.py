@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import re
 import resource
 import socket
 import sys
@@ -199,13 +200,18 @@ class PeakMemory:
         return self._peak
 
 
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
 def decode_event(body: bytes) -> Any:
-    """The event as ``json.loads`` gives it; orjson first (five times faster), ``json`` for what orjson refuses
-    (integers past 64 bits, ``NaN``), so handlers see exactly what awslambdaric's decoder would give them."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return json.loads(body)
+    """The event as ``json.loads`` gives it; orjson (five times faster) unless the text has a run of 19 digits
+    (orjson reads integers past 64 bits as floats) or is refused by it (``NaN``, which ``json`` accepts)."""
+    if _LONG_NUMBER.search(body) is None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body)
 
 
 def main() -> None:

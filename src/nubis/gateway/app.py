@@ -9,10 +9,10 @@ host match the first API (in project order) with a stage of the path's first seg
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from nubis.gateway.asgi import Receive, Scope, Send, read_body
 from nubis.gateway.context import InvocationContext, Invoker
 from nubis.gateway.deployment import Deployment, compile_deployments
 from nubis.gateway.handlers.integrate import close_integrations
@@ -21,10 +21,6 @@ from nubis.gateway.responses import MAX_PAYLOAD
 from nubis.gateway.websocket import WebSocketGateway, WebSocketLimits
 from nubis.gateway.websocket.management import Authenticate
 from nubis.project.model import ApiKind, Project
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 HOST_PATTERN = re.compile(r"^([a-z0-9]{10})\.execute-api\.")
 
@@ -99,7 +95,7 @@ class GatewayApp:
         resolved = scope["nubis.gateway"] if "nubis.gateway" in scope else self.resolve(scope)
         assert resolved is not None, "the server only sends requests the gateway claims"
         deployment, stage_path = resolved
-        body = await _read_body(receive)
+        body = await read_body(receive, MAX_PAYLOAD)
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
@@ -123,20 +119,3 @@ class GatewayApp:
         out.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": out})
         await send({"type": "http.response.body", "body": data})
-
-
-async def _read_body(receive: Receive) -> bytes:
-    """The whole body; past the 10 MB limit the rest is drained and one byte over the limit kept, so that
-    ``parse`` answers 413 without holding a huge body in memory."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        if chunk and size <= MAX_PAYLOAD:
-            chunks.append(chunk)
-        size += len(chunk)
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    return body[: MAX_PAYLOAD + 1] if size > MAX_PAYLOAD else body

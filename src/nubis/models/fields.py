@@ -221,7 +221,9 @@ def Version(*, attr_name: str | None = None, init: Literal[False] = False) -> An
 
     Each write of an instance checks that the stored version is the one the instance was read with (or that there
     is none, for a new item), then increments it; a stale write raises ``ConditionFailed``. Writes by key
-    (``update(Model, key)``) increment it without a check, so stale instances notice them. ``init`` is for type
-    checkers only: the version is not a constructor argument.
+    (``update(Model, key)``) increment it without a check, so stale instances notice them. An instance updated
+    inside a transaction keeps its old values and version (a transaction returns no items): read it again before
+    saving it, or the save fails as stale, on purpose, instead of writing back the values the update replaced.
+    ``init`` is for type checkers only: the version is not a constructor argument.
     """
     return FieldSpec(version=True, attr_name=attr_name, default=0, required=False)

@@ -203,6 +203,8 @@ def get(
         wanted: list[str | Attr[Any]] = list(attributes)
         if plan.expires is not None and plan.hides_expired:
             wanted.append(plan.expires.name)  # to tell whether the item has expired
+        if plan.kind is not None:
+            wanted.append(plan.kind_attribute)  # to tell whether the item is this model's (single-table design)
         r = Renderer(plan)
         request["ProjectionExpression"] = r.projection(wanted)
         r.into(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import signal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import nubis.functions
 from nubis.functions import errors, logs, protocol
 from nubis.functions.spec import FunctionSpec, FunctionSpecError, parse_function_option
+from nubis.functions.worker import decode_event
 
 
 def test_public_api_is_exported_lazily():
@@ -114,3 +116,21 @@ def test_function_log_rotates_and_stays_bounded(tmp_path):
     kept = logs.read_log(tmp_path, "f")
     assert "block 9" in kept and "block 0" not in kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.log", "f.log.1"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"id": 123456789012345678901234}', {"id": 123456789012345678901234}),
+        (b"[18446744073709551616, -9223372036854775809]", [2**64, -(2**63) - 1]),
+        (b'{"n": NaN}', None),
+        (b'{"a": [1, 2.5, "x", true, null]}', {"a": [1, 2.5, "x", True, None]}),
+    ],
+)
+def test_events_decode_as_json_loads_does(body: bytes, expected: object) -> None:
+    """orjson reads integers past 64 bits as floats: the worker must hand handlers what awslambdaric would."""
+    decoded = decode_event(body)
+    reference = json.loads(body)
+    assert repr(decoded) == repr(reference)
+    if expected is not None:
+        assert decoded == expected

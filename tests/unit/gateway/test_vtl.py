@@ -8,7 +8,16 @@ import pytest
 
 from nubis.gateway.mapping.templates import InputVariable, UtilVariable, escape_javascript
 from nubis.gateway.mapping.vtl import MAX_FOREACH, MappingTemplateError, compile_template
-from nubis.gateway.mapping.vtl_values import MISSING, JavaString, JsonText, VtlList, VtlMap, json_text, to_vtl
+from nubis.gateway.mapping.vtl_values import (
+    MISSING,
+    JavaString,
+    JsonText,
+    VtlList,
+    VtlMap,
+    json_document,
+    json_text,
+    to_vtl,
+)
 
 
 def params(path=None, querystring=None, header=None) -> VtlMap:
@@ -332,3 +341,11 @@ def test_values_round_trip_to_json() -> None:
     assert isinstance(tree["a"], VtlList) and isinstance(tree["b"], VtlMap)
     assert isinstance(tree["a"][0], JsonText) and tree["a"][3] is MISSING
     assert str(tree) == '{a=[1,2.5,true,null,"x"], b={c=d}}'
+
+
+def test_json_documents_keep_integers_past_64_bits_exact() -> None:
+    """``$input.path``/``$util.parseJson`` read bodies exactly (orjson alone would turn 2**64 into a float)."""
+    assert json_document(b'{"id": 123456789012345678901234}') == {"id": 123456789012345678901234}
+    assert json_document('{"big": 18446744073709551616, "small": 1}') == {"big": 2**64, "small": 1}
+    with pytest.raises(ValueError):
+        json_document(b"{not json")

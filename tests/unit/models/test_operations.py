@@ -425,6 +425,8 @@ def test_several_models_on_one_table(db) -> None:
         Post(pk="thread1", sk="post", title="Hello")
     ]
     assert Post(pk="a", sk="b").to_item()["_type"] == {"S": "post"}
+    # A projection still tells the models apart (the discriminator is read along).
+    assert db.get(Post, "thread1", "post", attributes=["title"]).title == "Hello"
 
 
 def test_typed_field_refs_in_queries_scans_and_updates(db) -> None:

@@ -106,6 +106,31 @@ paths:
         load_openapi(path, LoadOptions(env={}))
 
 
+def test_inline_body_schemas_of_similar_routes_stay_apart(tmp_path: Path) -> None:
+    path = tmp_path / "openapi.yaml"
+    mock = """x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}"""
+    path.write_text(
+        f"""\
+openapi: 3.0.1
+info: {{title: inline, version: "1"}}
+paths:
+  /a_b:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{type: object, required: [one]}}}}}}}}
+      {mock}
+  /a-b:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{type: object, required: [two]}}}}}}}}
+      {mock}
+"""
+    )
+    (api,) = load_openapi(path, LoadOptions(env={})).apis
+    first = api.resource("/a_b").methods["POST"].request_models["application/json"]  # type: ignore[union-attr]
+    second = api.resource("/a-b").methods["POST"].request_models["application/json"]  # type: ignore[union-attr]
+    assert first != second
+    assert (api.models[first]["required"], api.models[second]["required"]) == (["one"], ["two"])
+
+
 def test_http_openapi(fixtures: Path) -> None:
     (api,) = load_openapi(fixtures / "http_openapi" / "openapi.yaml", LoadOptions(env={})).apis
     assert (api.kind, [s.name for s in api.stages]) == (ApiKind.HTTP, ["$default"])

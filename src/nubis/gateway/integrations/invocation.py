@@ -48,7 +48,9 @@ async def invoke_within(invoker: Invoker, function: str, payload: bytes, seconds
     """
     loop = asyncio.get_running_loop()
     task = loop.create_task(invoker.invoke(function, payload))
-    if not await _finished_within(loop, task, seconds):
-        task.add_done_callback(_consume)
-        return None
-    return task.result()
+    try:
+        finished = await _finished_within(loop, task, seconds)
+    finally:
+        if not task.done():  # timed out, or the request itself was cancelled: the invocation runs on alone
+            task.add_done_callback(_consume)
+    return task.result() if finished else None

@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import orjson
 from jsonpath_ng import JSONPath
 from jsonpath_ng.ext.parser import parse
 from jsonpath_ng.jsonpath import Child, Fields, Index, Root, This
 
-from nubis.gateway.mapping.vtl_values import MISSING, JavaList, VtlMap, json_text, to_plain, to_vtl
+from nubis.gateway.mapping.vtl_values import MISSING, JavaList, VtlMap, json_document, json_text, to_plain, to_vtl
 
 __all__ = ["NOT_FOUND", "InvalidPathError", "read", "read_body_field"]
 
@@ -90,8 +89,8 @@ def read_body_field(body: bytes, path: str) -> str | None:
     ``integration.response.body.a.b``): strings as they are, objects and arrays as JSON [?]; None when the body is
     not JSON or has no such field."""
     try:
-        found = read(to_vtl(orjson.loads(body or b"{}")), path)
-    except (orjson.JSONDecodeError, InvalidPathError):
+        found = read(to_vtl(json_document(body or b"{}")), path)
+    except (ValueError, InvalidPathError):
         return None
     if found is NOT_FOUND or found is MISSING:
         return None

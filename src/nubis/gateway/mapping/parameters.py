@@ -102,4 +102,6 @@ def mock_status_code(rendered: bytes | None) -> int | None:
     status = data.get("statusCode") if isinstance(data, dict) else None
     if isinstance(status, int) and not isinstance(status, bool):
         return status
+    if isinstance(status, str) and status.isdigit():
+        return int(status)  # as a number in quotes: accepted, as before VTL rendering [?]
     return None

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-import orjson
-
 from nubis.gateway.context import InvocationContext
 from nubis.gateway.events.normalise import domain_prefix, forwarded_headers, query_pairs
 from nubis.gateway.mapping.jsonpath import NOT_FOUND, read
@@ -34,6 +32,7 @@ from nubis.gateway.mapping.vtl_values import (
     JavaString,
     VtlMap,
     java_string,
+    json_document,
     json_text,
     to_vtl,
 )
@@ -104,8 +103,8 @@ class UtilVariable:
     def parseJson(self, value: Any) -> Any:
         """A JSON text as template values (objects print ``{k=v}``, arrays as JSON) [D]."""
         try:
-            return to_vtl(orjson.loads(java_string(value)))
-        except orjson.JSONDecodeError as exc:
+            return to_vtl(json_document(java_string(value)))
+        except ValueError as exc:
             raise MappingTemplateError(f"$util.parseJson: {exc}") from exc
 
     def urlEncode(self, value: Any) -> JavaString:
@@ -150,8 +149,8 @@ class InputVariable:
         if self._document is None:
             text = self._body or "{}"
             try:
-                self._document = to_vtl(orjson.loads(text))
-            except orjson.JSONDecodeError:
+                self._document = to_vtl(json_document(text))
+            except ValueError:
                 # Not JSON: the root is the text itself (the Serverless Framework's form template splits
                 # $input.path('$') on '&').
                 self._document = JavaString(text)

@@ -19,6 +19,7 @@ import atexit
 import contextlib
 import hashlib
 import logging
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -45,6 +46,17 @@ def socket_folder(base: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"nubis-ws-{digest}"
 
 
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` for this user alone (or make it so), never use another user's: the sockets in it take
+    ``@connections`` calls without signatures, and a folder under ``/tmp`` could have been made by someone else."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid():
+        raise PermissionError(f"{folder} belongs to another user: refusing to put this server's sockets in it")
+    if info.st_mode & 0o077:
+        folder.chmod(0o700)
+
+
 class PeerLink:
     """This process's socket for its siblings, and the way to theirs."""
 
@@ -63,11 +75,15 @@ class PeerLink:
         async with self._starting:
             if self._server is not None:
                 return
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _private_folder(self.folder)
             while (self.folder / f"{self.registry.tag}.sock").exists():
                 self.registry.retag()
             path = self.folder / f"{self.registry.tag}.sock"
-            self._server = await asyncio.start_unix_server(self._serve, path=str(path))
+            previous = os.umask(0o077)  # the socket: this user only, as its folder
+            try:
+                self._server = await asyncio.start_unix_server(self._serve, path=str(path))
+            finally:
+                os.umask(previous)
             atexit.register(path.unlink, missing_ok=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

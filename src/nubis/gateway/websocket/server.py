@@ -6,10 +6,9 @@ several server processes, reaching the siblings' registries through ``peers.py``
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
 
+from nubis.gateway.asgi import Receive, Scope, Send
 from nubis.gateway.context import Invoker
 from nubis.gateway.websocket.connections import ConnectionRegistry
 from nubis.gateway.websocket.limits import WebSocketLimits
@@ -18,10 +17,6 @@ from nubis.gateway.websocket.peers import PeerLink
 from nubis.gateway.websocket.selection import compile_route_selection
 from nubis.gateway.websocket.session import Session, WebSocketDeployment
 from nubis.project.model import ApiKind, Project
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 HOST_PATTERN = re.compile(r"^([a-z0-9]{10})\.execute-api\.")
 

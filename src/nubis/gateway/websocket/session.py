@@ -19,15 +19,15 @@ import asyncio
 import base64
 import logging
 import math
-import os
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
+from nubis.gateway.asgi import Receive, Scope, Send
 from nubis.gateway.context import Invoker
 from nubis.gateway.events.websocket import (
     EventType,
@@ -37,27 +37,12 @@ from nubis.gateway.events.websocket import (
     error_frame,
     reply_body,
 )
+from nubis.gateway.ids import clf_time, short_id
 from nubis.gateway.websocket.connections import Connection, ConnectionGone, ConnectionRegistry
 from nubis.gateway.websocket.limits import GOING_AWAY, UNSUPPORTED_DATA, WebSocketLimits
 from nubis.project.model import Api, Route, Stage
 
 logger = logging.getLogger(__name__)
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_id() -> str:
-    """16 characters of URL-safe base64 ending in ``=`` (``R1kmxc2VNjMCFIA=``), AWS's id form [V GO capture]."""
-    return base64.urlsafe_b64encode(os.urandom(11)).decode()[:15] + "="
-
-
-def clf_time(epoch: float) -> str:
-    t = time.gmtime(epoch)
-    return f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
 @dataclass(frozen=True, slots=True)

@@ -673,8 +673,12 @@ def _model_ref(at: At, schema: Any, models: dict[str, Mapping[str, Any]], inline
         if name not in models and name not in BUILTIN_MODELS:
             raise (at / "$ref").error("unknown-reference", f"$ref {ref!r} names no schema of this document")
         return name
-    models[inline_name] = schema
-    return inline_name
+    name, suffix = inline_name, 1
+    while name in models and models[name] is not schema:  # POST /a_b and POST /a-b make the same name
+        suffix += 1
+        name = f"{inline_name}{suffix}"
+    models[name] = schema
+    return name
 
 
 def _request_models(
