@@ -17,6 +17,7 @@ import binascii
 import logging
 
 from nubis.gateway.context import HttpResponse, InvocationContext
+from nubis.gateway.mapping.http_request import set_header
 from nubis.gateway.mapping.parameters import resolve_response_headers
 from nubis.gateway.mapping.selection import select_integration_response, select_response_template
 from nubis.gateway.mapping.templates import render_template, response_override
@@ -38,10 +39,6 @@ def _convert(body: bytes, content_handling: str | None) -> bytes:
         except UnicodeDecodeError:
             return base64.b64encode(body)
     return body
-
-
-def _replace(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
-    return [*((k, v) for k, v in headers if k.lower() != name.lower()), (name, value)]
 
 
 async def map_integration_response(ctx: InvocationContext) -> None:
@@ -75,7 +72,7 @@ async def map_integration_response(ctx: InvocationContext) -> None:
     status = int(chosen.status_code)
     override_status, override_headers = response_override(state)
     for name, value in override_headers:
-        headers = _replace(headers, name, value)
+        headers = set_header(headers, name, value)
     if not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", "application/json"))
     ctx.response = HttpResponse(override_status or status, headers, body)

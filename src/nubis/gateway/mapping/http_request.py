@@ -142,7 +142,8 @@ def _proxy_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
     return [(k, v) for k, v in forwarded_headers(ctx) if k.lower() != "host"]
 
 
-def _set_header(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
+def set_header(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
+    """``headers`` with ``name`` (any case) replaced by one ``name: value``."""
     return [*((k, v) for k, v in headers if k.lower() != name.lower()), (name, value)]
 
 
@@ -166,7 +167,7 @@ def rest_backend_request(
         elif kind == "integration.request.querystring":
             added_query[name] = value
         elif kind == "integration.request.header":
-            headers = _set_header(headers, name, value)
+            headers = set_header(headers, name, value)
     body = ctx.body
     if mapped is not None and not proxy:
         body = mapped.body
@@ -176,7 +177,7 @@ def rest_backend_request(
         path_values.update(override.path)
         added_query.update(override.querystring)
         for name, value in override.header.items():
-            headers = _set_header(headers, name, value)
+            headers = set_header(headers, name, value)
     uri = _uri(integration.uri, ctx.deployment.stage_variables, path_values)
     url = _join_query(uri, list(added_query.items()), ctx.raw_query if proxy else "")
     return BackendRequest(_method(ctx, integration.http_method), url, headers, body)
