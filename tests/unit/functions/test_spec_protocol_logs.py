@@ -13,7 +13,7 @@ import pytest
 import nubis.functions
 from nubis.functions import errors, logs, protocol
 from nubis.functions.spec import FunctionSpec, FunctionSpecError, parse_function_option
-from nubis.functions.worker import decode_event
+from nubis.functions.worker import PeakMemory, decode_event
 
 
 def test_public_api_is_exported_lazily():
@@ -134,3 +134,14 @@ def test_events_decode_as_json_loads_does(body: bytes, expected: object) -> None
     assert repr(decoded) == repr(reference)
     if expected is not None:
         assert decoded == expected
+
+
+def test_peak_memory_follows_growth_and_skips_reads_without_faults() -> None:
+    peak = PeakMemory()
+    before = peak.kb()
+    assert before > 0
+    assert peak.kb() == before  # no new page faults: the cached figure
+    block = bytearray(64 * 1024 * 1024)  # touched pages: faults, and a higher high-water mark
+    block[::4096] = b"x" * len(block[::4096])
+    assert peak.kb() >= before + 60 * 1024
+    del block

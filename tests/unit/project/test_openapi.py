@@ -108,7 +108,9 @@ paths:
 
 def test_inline_body_schemas_of_similar_routes_stay_apart(tmp_path: Path) -> None:
     path = tmp_path / "openapi.yaml"
-    mock = """x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}"""
+    mock = (
+        """x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}"""
+    )
     path.write_text(
         f"""\
 openapi: 3.0.1
