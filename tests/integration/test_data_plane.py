@@ -255,7 +255,8 @@ def test_protocol_level_errors(server):
             with urllib.request.urlopen(req) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
-            return e.code, e.read()
+            with e:
+                return e.code, e.read()
 
     signed = {
         "Authorization": "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/dynamodb/aws4_request, "
