@@ -18,7 +18,7 @@ from typing import Literal
 
 from nubis.tables.storage.base import Storage
 
-Durability = Literal["full", "relaxed"]
+Durability = Literal["full", "relaxed", "pipelined"]
 
 
 def open_storage(url: str, *, durability: Durability = "full") -> Storage:
@@ -26,8 +26,9 @@ def open_storage(url: str, *, durability: Durability = "full") -> Storage:
 
     Args:
         url: ``memory:``, ``sqlite:///abs/path.db`` or ``sqlite:relative/path.db``.
-        durability: for SQLite, ``"full"`` (fsync on every commit; the default) or ``"relaxed"`` (no fsync, for
-            development). Ignored by ``memory:``, which has nothing to make durable.
+        durability: for SQLite, ``"full"`` (fsync on every commit; the default), ``"pipelined"`` (acknowledged
+            writes fsynced too, by a syncer thread, while the next ones are applied) or ``"relaxed"`` (no fsync:
+            survives kill -9, not power loss). Ignored by ``memory:``, which has nothing to make durable.
 
     Returns:
         The open backend; the caller closes it.

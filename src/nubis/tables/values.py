@@ -71,7 +71,13 @@ def format_number(value: Decimal) -> str:
     return text
 
 
+_PLAIN_INTEGER: Final = re.compile(r"-?[1-9][0-9]{0,37}")
+"""An integer already in canonical form (most numbers on the wire): parsing it would give back the same text."""
+
+
 def normalize_number(text: str) -> str:
+    if text == "0" or _PLAIN_INTEGER.fullmatch(text):
+        return text
     return format_number(parse_number(text))
 
 
@@ -228,6 +234,9 @@ def check_item(item: Any) -> Item:
 
 def number_size(text: str) -> int:
     """Bytes a number takes: base-100 digits of the significand, plus one ([D] item sizes, [P] dynalite)."""
+    if _PLAIN_INTEGER.fullmatch(text):  # the rule below for n digits at exponent 0, without building a Decimal
+        negative = text[0] == "-"
+        return (len(text) - negative - 1) // 2 + 2 + negative
     value = Decimal(text)
     if value.is_zero():
         return 1

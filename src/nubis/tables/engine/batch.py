@@ -15,7 +15,7 @@ from nubis.tables import limits
 from nubis.tables.engine import indexes
 from nubis.tables.engine.capacity import read_units, write_units
 from nubis.tables.engine.catalog import Catalog
-from nubis.tables.engine.items import StorageKey, apply_write, storage_key_of_item, storage_key_of_key
+from nubis.tables.engine.items import Compute, StorageKey, apply_write, storage_key_of_item, storage_key_of_key
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
@@ -150,8 +150,9 @@ def prepare_batch_write(catalog: Catalog, region: str, request: dict[str, Any]) 
     return writes
 
 
-def _constant(item: Item | None) -> Callable[[Item | None], Item | None]:
-    return lambda _old: item
+def _constant(item: Item | None) -> Compute:
+    sized = (item, item_size(item) if item is not None else 0)
+    return lambda _old: sized
 
 
 BatchOutcome = tuple[dict[str, float], dict[str, list[dict[str, Any]]]]

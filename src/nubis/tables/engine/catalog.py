@@ -8,6 +8,7 @@ transaction (``check_live``), so a write racing a DeleteTable can never leave ro
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -73,6 +74,14 @@ def table_name_from(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=1024)
+def _identity(raw: bytes) -> tuple[int, int]:
+    """A stored description's (space, revision). Every write checks its table's entry, and parsing it each time cost
+    more than the rest of the check; keyed by the exact bytes, so any change to the entry is a miss."""
+    current = orjson.loads(raw)
+    return current["space"], current.get("revision", 0)
+
+
 class Catalog:
     """Table descriptions: cached reads, and the control-plane write functions."""
 
@@ -135,12 +144,12 @@ class Catalog:
         raw = view.catalog_get(table_key(table.region, table.name))
         if raw is None:
             raise ResourceNotFoundException()
-        current = orjson.loads(raw)
-        if current["space"] != table.space:
+        identity = _identity(raw)
+        if identity[0] != table.space:
             raise ResourceNotFoundException()
-        if current.get("revision", 0) == table.revision:
+        if identity[1] == table.revision:
             return table
-        return TableDescription.from_dict(current)
+        return TableDescription.from_json(raw)
 
     def list_names(self, region: str) -> list[str]:
         prefix = f"table/{region}/"

@@ -32,7 +32,7 @@ from nubis.tables.errors import ResourceNotFoundException, UnknownOperationExcep
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
 from nubis.tables.schema import DEFAULT_ACCOUNT, TableDescription
 from nubis.tables.storage.base import Storage, WriteView
-from nubis.tables.values import Item, check_item, item_size
+from nubis.tables.values import check_item, item_size
 
 Request = dict[str, Any]
 Response = dict[str, Any]
@@ -295,7 +295,7 @@ class Engine:
         table: TableDescription,
         skey: items.StorageKey,
         compiled: CompiledExpressions,
-        compute: Callable[[Item | None], Item | None],
+        compute: items.Compute,
         return_values: str,
     ) -> PreparedWrite:
         """The shared tail of PutItem, UpdateItem and DeleteItem: one conditional write on the writer."""
@@ -322,14 +322,15 @@ class Engine:
     def _prepare_put(self, region: str, request: Request) -> PreparedWrite:
         return_values = items.check_return_values("PutItem", request)
         item = check_item(request["Item"])
-        if item_size(item) > limits.MAX_ITEM_BYTES:
+        size = item_size(item)
+        if size > limits.MAX_ITEM_BYTES:
             raise ValidationException("Item size has exceeded the maximum allowed size")
         compiled = self._compile_write("PutItem", request)
         table = self.catalog.get(region, request["TableName"])
         skey = items.storage_key_of_item(table, item)
         if table.indexes:
             indexes.check_index_keys(table, item)
-        return self._prepare_item_write(request, table, skey, compiled, items.put_compute(item), return_values)
+        return self._prepare_item_write(request, table, skey, compiled, items.put_compute(item, size), return_values)
 
     def _prepare_update(self, region: str, request: Request) -> PreparedWrite:
         return_values = items.check_return_values("UpdateItem", request)
@@ -347,7 +348,7 @@ class Engine:
         compiled = self._compile_write("DeleteItem", request)
         table = self.catalog.get(region, request["TableName"])
         skey = items.storage_key_of_key(table, key)
-        return self._prepare_item_write(request, table, skey, compiled, lambda _old: None, return_values)
+        return self._prepare_item_write(request, table, skey, compiled, items.delete_compute, return_values)
 
     def _prepare_batch_write(self, region: str, request: Request) -> PreparedWrite:
         writes = batch.prepare_batch_write(self.catalog, region, request)

@@ -33,6 +33,10 @@ from nubis.tables.storage.base import WriteView
 from nubis.tables.values import Item, decode_binary, item_size
 
 StorageKey = tuple[int, bytes, bytes]
+Sized = tuple[Item | None, int]
+"""A new item (None: delete it) with its DynamoDB size, measured once, where the item is made."""
+Compute = Callable[[Item | None], Sized]
+"""From the current item (None: absent) to the new one."""
 
 
 # -- keys ----------------------------------------------------------------------------------------------------
@@ -131,11 +135,17 @@ def read_current(
 
 
 def store(
-    view: WriteView, table: TableDescription, skey: StorageKey, old: Item | None, old_size: int, new: Item | None
+    view: WriteView,
+    table: TableDescription,
+    skey: StorageKey,
+    old: Item | None,
+    old_size: int,
+    new: Item | None,
+    new_size: int = 0,
 ) -> WriteOutcome:
-    """Write (or, for ``new`` None, delete) one item, keep every index in step, and keep the counters."""
+    """Write (or, for ``new`` None, delete) one item of ``new_size`` bytes, keep every index in step, and keep the
+    counters."""
     h, pk, sk = skey
-    new_size = item_size(new) if new is not None else 0
     if table.indexes:
         if new is not None:
             indexes.check_index_keys(table, new)
@@ -157,14 +167,15 @@ def apply_write(
     table: TableDescription,
     skey: StorageKey,
     condition: Callable[[Item | None], bool] | None,
-    compute: Callable[[Item | None], Item | None],
+    compute: Compute,
     return_old_on_failure: bool,
 ) -> WriteOutcome:
     """The single-item write path: read, check the condition, compute the new item (None deletes), store."""
     live, old, old_size = read_current(view, table, skey)
     if condition is not None and not condition(old):
         raise ConditionalCheckFailedException(item=old if return_old_on_failure else None)
-    return store(view, live, skey, old, old_size, compute(old))
+    new, new_size = compute(old)
+    return store(view, live, skey, old, old_size, new, new_size)
 
 
 RETURN_VALUES = {
@@ -181,21 +192,26 @@ def check_return_values(op: str, request: dict[str, Any]) -> str:
     return str(rv)
 
 
-def put_compute(item: Item) -> Callable[[Item | None], Item | None]:
-    return lambda _old: item
+def put_compute(item: Item, size: int) -> Compute:
+    """PutItem's new item: the request's, whatever was there (``size`` is already known from the size check)."""
+    sized = (item, size)
+    return lambda _old: sized
 
 
-def update_compute(
-    table: TableDescription, key: Item, compiled: CompiledExpressions
-) -> Callable[[Item | None], Item | None]:
+def delete_compute(_old: Item | None) -> Sized:
+    return None, 0
+
+
+def update_compute(table: TableDescription, key: Item, compiled: CompiledExpressions) -> Compute:
     update = compiled.update
 
-    def compute(old: Item | None) -> Item:
+    def compute(old: Item | None) -> Sized:
         base = old if old is not None else dict(key)
         new = update(base) if update is not None else dict(base)
-        if item_size(new) > limits.MAX_ITEM_BYTES:
+        size = item_size(new)
+        if size > limits.MAX_ITEM_BYTES:
             raise ValidationException("Item size to update has exceeded the maximum allowed size")
-        return new
+        return new, size
 
     return compute
 

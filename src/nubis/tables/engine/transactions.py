@@ -56,7 +56,7 @@ class WriteAction:
     table: TableDescription
     skey: items.StorageKey
     compiled: CompiledExpressions
-    compute: Callable[[Item | None], Item | None] | None
+    compute: items.Compute | None
     """None for ConditionCheck: nothing is written."""
     return_old_on_failure: bool
     hash_value: dict[str, Any]
@@ -115,14 +115,14 @@ def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> lis
         table = catalog.get(region, spec["TableName"])
         if kind == "Put":
             skey = items.storage_key_of_item(table, payload)
-            compute: Callable[[Item | None], Item | None] | None = items.put_compute(payload)
+            compute: items.Compute | None = items.put_compute(payload, item_size(payload))
         else:
             skey = items.storage_key_of_key(table, payload)
             if kind == "Update":
                 items.check_update_keys(table, compiled)
                 compute = items.update_compute(table, payload, compiled)
             elif kind == "Delete":
-                compute = _delete
+                compute = items.delete_compute
             else:
                 compute = None
         if (table.space, skey) in seen:
@@ -140,10 +140,6 @@ def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> lis
             )
         )
     return actions
-
-
-def _delete(_old: Item | None) -> None:
-    return None
 
 
 def fingerprint(request: dict[str, Any]) -> str:
@@ -173,7 +169,7 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                     return {"units": dict(record["units"]), "collections": {}}
         # Phase 1: read every item and decide; nothing is written unless every action passes.
         olds: list[tuple[TableDescription, Item | None, int]] = []
-        news: list[Item | None] = []
+        news: list[items.Sized] = []
         reasons: list[CancellationReason] = []
         failed = False
         for action in actions:
@@ -189,25 +185,25 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                         old if action.return_old_on_failure else None,
                     )
                 )
-                news.append(None)
+                news.append((None, 0))
                 continue
             try:
-                news.append(action.compute(old) if action.compute is not None else None)
+                news.append(action.compute(old) if action.compute is not None else (None, 0))
             except ValidationException as exc:
                 failed = True
                 reasons.append(CancellationReason("ValidationError", exc.message))
-                news.append(None)
+                news.append((None, 0))
                 continue
             reasons.append(CancellationReason())
         if failed:
             raise TransactionCanceledException(reasons)
         # Phase 2: write. Transactional writes cost twice a standard write ([D] capacity, transactions).
         units: dict[str, float] = {}
-        for action, (live, old, old_size), new in zip(actions, olds, news, strict=True):
+        for action, (live, old, old_size), (new, new_size) in zip(actions, olds, news, strict=True):
             if action.compute is None:
                 units[live.name] = units.get(live.name, 0.0) + 2 * write_units(old_size, old_size)
                 continue
-            outcome = items.store(view, live, action.skey, old, old_size, new)
+            outcome = items.store(view, live, action.skey, old, old_size, new, new_size)
             entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
             units[live.name] = units.get(live.name, 0.0) + 2 * (write_units(old_size, outcome.new_size) + entry_units)
         if token is not None:

@@ -8,8 +8,10 @@ opaque bytes (the engine stores orjson of the item).
 
 Writes happen only inside ``submit``/``write``: the backend runs each write function on its single writer, in
 submission order, each one atomic (if it raises, none of its writes or counter changes happen), and acknowledges it
-only once durable. Several functions may share one commit (group commit); each still sees the writes of the ones
-before it. Reads happen inside ``read()``: a consistent snapshot for the duration of the ``with`` block.
+only once durable. A write function acts only through its view: a backend may run it more than once (SQLite runs
+a group again when one of its functions raised after writing), and only the last run counts. Several functions
+may share one commit (group commit); each still sees the writes of the ones before it. Reads happen inside
+``read()``: a consistent snapshot for the duration of the ``with`` block.
 
 The catalogue is a small map of text keys to bytes (table descriptions, tags, settings); ``catalog_version`` changes
 whenever any catalogue entry changes, so processes sharing a database can cache descriptions cheaply.

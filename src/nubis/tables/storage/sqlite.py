@@ -6,10 +6,13 @@ Why this shape (design.md, "Durable and fast at once"):
   through one thread and one connection turns that limit into an advantage. The thread takes the first queued job,
   drains whatever else is queued (up to ``group_limit``) and applies them all in one ``BEGIN IMMEDIATE`` ...
   ``COMMIT``, so a burst of N concurrent writes costs one fsync, not N. Durability costs latency, not throughput.
-- **Each function is still atomic and ordered.** Every function runs inside its own ``SAVEPOINT``: if it raises,
-  ``ROLLBACK TO`` undoes only its rows, and its counter deltas are dropped with it; the functions after it still
-  see the writes of the ones before it, and still commit. Futures are resolved only after ``COMMIT`` returned, i.e.
-  after the WAL was fsynced (``synchronous=FULL``); if the commit fails, every future in the group fails.
+- **Each function is still atomic and ordered.** A function that raises before changing anything (a failed
+  condition, a validation error) leaves nothing to undo, and its counter deltas are dropped; one that raises after
+  writing rolls the group back, and the group runs again without it (so write functions act only through their
+  view and may run more than once). The functions after it still see the writes of the ones before it, and still
+  commit. No SAVEPOINT per function: the common path spends its statements on the data. Futures are resolved only
+  after ``COMMIT`` returned, i.e. after the WAL was fsynced (``synchronous=FULL``); if the commit fails, every
+  future in the group fails.
 - **Counters are batched.** ``add_stats`` deltas are summed in memory per function, merged into the group on
   success, and written once per commit as ``items = items + ?`` (an upsert inside the write transaction), which is
   also correct when several processes share the file.
@@ -41,6 +44,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -52,7 +56,7 @@ from nubis.tables.storage.base import Row, SpaceStats, WriteView
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Durability = Literal["full", "relaxed"]
+Durability = Literal["full", "relaxed", "pipelined"]
 
 BUSY_TIMEOUT_MS: Final = 30_000
 """How long a write transaction waits for another process's writer before failing (several servers, one file)."""
@@ -65,6 +69,9 @@ STATEMENT_CACHE: Final = 256
 """Per connection; comfortably more than the distinct statement texts below, so every one stays prepared."""
 QUEUE_LIMIT: Final = 8192
 """Bound on queued write functions: a producer faster than the disk blocks instead of growing memory."""
+CHECKPOINT_EVERY: Final = 200
+"""Relaxed and pipelined storages: commits between background checkpoints. A small write dirties 2-3 pages, so
+this keeps the WAL near SQLite's own automatic threshold (1000 pages)."""
 
 
 # -- connection setup, one named step each --------------------------------------------------------------------
@@ -95,6 +102,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 def _set_synchronous(conn: sqlite3.Connection, durability: Durability) -> None:
     # WAL + FULL: the WAL is fsynced at every COMMIT, so an acknowledged write survives power loss.
     # WAL + NORMAL: no fsync at COMMIT; survives a process crash, may lose the last commits on power loss.
+    # "pipelined" runs NORMAL and fsyncs the WAL itself before acknowledging (``_Syncer``): FULL's guarantee.
     conn.execute("PRAGMA synchronous = FULL" if durability == "full" else "PRAGMA synchronous = NORMAL")
 
 
@@ -108,12 +116,19 @@ def _make_read_only(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA query_only = ON")
 
 
+def _checkpoint_elsewhere(conn: sqlite3.Connection) -> None:
+    # Relaxed and pipelined storages commit on the event loop; a checkpoint (which fsyncs) must not run there.
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+
 def _open_writer(path: str, durability: Durability) -> sqlite3.Connection:
     conn = _connect(path)
     try:
         _set_busy_timeout(conn)
         _use_wal(conn)
         _set_synchronous(conn, durability)
+        if durability != "full":
+            _checkpoint_elsewhere(conn)
         _tune_memory(conn, WRITER_CACHE_KIB)
         _migrate(conn)
     except BaseException:
@@ -336,28 +351,48 @@ class _ReadBlock(_SqliteReadView):
             self._conn.execute("COMMIT")
 
 
+class _Group:
+    """What the functions of one group transaction share: pending counter deltas and a catalogue memo.
+
+    The memo holds catalogue entries read during this transaction (every write re-checks its table's entry, and
+    a group is mostly writes to a few tables). It is exact: no other process writes while the group holds the
+    write lock, and a catalogue write in the group clears it.
+    """
+
+    __slots__ = ("catalog", "deltas")
+
+    def __init__(self) -> None:
+        self.deltas: dict[int, list[int]] = {}
+        self.catalog: dict[str, bytes | None] = {}
+
+
 class _SqliteWriteView(_SqliteReadView):
     """The writer connection inside a group transaction, for one write function.
 
     Counter deltas stay in ``deltas`` until the function returns; the group merges them only on success, so a
-    raising function's ``add_stats`` disappears together with its rows.
+    raising function's ``add_stats`` disappears together with its rows. ``wrote`` turns true before the first
+    statement that changes the database: a function that raises before it has nothing to undo.
     """
 
-    __slots__ = ("_group_deltas", "deltas", "dropped")
+    __slots__ = ("_group", "deltas", "dropped", "wrote")
 
-    def __init__(self, conn: sqlite3.Connection, group_deltas: dict[int, list[int]]) -> None:
+    def __init__(self, conn: sqlite3.Connection, group: _Group) -> None:
         super().__init__(conn)
-        self._group_deltas = group_deltas
+        self._group = group
         self.deltas: dict[int, list[int]] = {}
         self.dropped: set[int] = set()
+        self.wrote = False
 
     def put(self, space: int, h: int, pk: bytes, sk: bytes, value: bytes) -> None:
+        self.wrote = True
         self._conn.execute(_PUT, (space, h, pk, sk, value))
 
     def delete(self, space: int, h: int, pk: bytes, sk: bytes) -> None:
+        self.wrote = True
         self._conn.execute(_DELETE, (space, h, pk, sk))
 
     def drop_space(self, space: int) -> None:
+        self.wrote = True
         self._conn.execute(_DROP_ROWS, (space,))
         self._conn.execute(_DROP_STATS, (space,))
         # Deltas accumulated before the drop (ours, and earlier functions' in this group) must not resurrect it.
@@ -378,7 +413,7 @@ class _SqliteWriteView(_SqliteReadView):
         base = super().stats(space)
         items, size = base.item_count, base.size_bytes
         if space not in self.dropped:
-            pending = self._group_deltas.get(space)
+            pending = self._group.deltas.get(space)
             if pending is not None:
                 items += pending[0]
                 size += pending[1]
@@ -388,28 +423,165 @@ class _SqliteWriteView(_SqliteReadView):
             size += own[1]
         return SpaceStats(items, size)
 
+    def catalog_get(self, key: str) -> bytes | None:
+        memo = self._group.catalog
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = super().catalog_get(key)
+            return value
+
     def catalog_put(self, key: str, value: bytes) -> None:
+        self.wrote = True
+        self._group.catalog.clear()
         self._conn.execute(_CATALOG_PUT, (key, value))
         self._conn.execute(_META_BUMP, ("catalog_version",)).fetchall()
 
     def catalog_delete(self, key: str) -> None:
+        self.wrote = True
+        self._group.catalog.clear()
         if self._conn.execute(_CATALOG_DELETE, (key,)).rowcount:
             self._conn.execute(_META_BUMP, ("catalog_version",)).fetchall()
 
     def next_space_id(self) -> int:
+        self.wrote = True
         # The counter holds the next id to hand out; RETURNING gives it after the increment.
         return int(self._conn.execute(_META_BUMP, ("next_space_id",)).fetchone()[0]) - 1
 
     def merge_into_group(self) -> None:
+        group_deltas = self._group.deltas
         for space in self.dropped:
-            self._group_deltas.pop(space, None)
+            group_deltas.pop(space, None)
         for space, (items, size) in self.deltas.items():
-            pending = self._group_deltas.get(space)
+            pending = group_deltas.get(space)
             if pending is None:
-                self._group_deltas[space] = [items, size]
+                group_deltas[space] = [items, size]
             else:
                 pending[0] += items
                 pending[1] += size
+
+
+class _Replay(Exception):
+    """A function raised after it changed the database: the group is rolled back and run again without it."""
+
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(index)
+        self.index = index
+        self.error = error
+
+
+class _Checkpointer:
+    """Relaxed and pipelined storages checkpoint on their own thread: a checkpoint fsyncs, and inline groups run on
+    a loop.
+
+    The writer connection's automatic checkpoint is off (``_open_writer``); every ``CHECKPOINT_EVERY`` commits this
+    thread runs a PASSIVE checkpoint on its own connection, which copies committed WAL frames into the database
+    while writers go on (SQLite then restarts the WAL from the top once readers let it).
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._commits = 0
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name=f"nubis-sqlite-checkpoint:{path}", daemon=True)
+        self._thread.start()
+
+    def note_commit(self) -> None:
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0:
+            self._wake.set()
+
+    def _run(self) -> None:
+        conn = _connect(self._path)
+        try:
+            _set_busy_timeout(conn)
+            # A checkpoint fsyncs the WAL before copying it and the database after, under NORMAL as under FULL.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stop:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self._wake.set()
+        self._thread.join()
+
+
+class _Syncer:
+    """Pipelined storages: fsync the WAL after commits made with ``synchronous=NORMAL``, then acknowledge them.
+
+    Every group hands its outcomes over after its COMMIT; this thread takes all that arrived, runs one
+    ``fdatasync`` of the WAL (which covers every frame written before it started) and only then resolves their
+    futures. So an acknowledged write is on disk, as with ``synchronous=FULL``, while the next groups are applied
+    meanwhile (on the event loop) instead of waiting behind the flush. The difference from "full": a write is
+    visible to reads from its COMMIT on, slightly before it is durable.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._wal_path = path + "-wal"
+        self._fd: int | None = None
+        self._queue: queue.SimpleQueue[list[_Outcome] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=f"nubis-sqlite-sync:{path}", daemon=True)
+        self._thread.start()
+
+    def acknowledge(self, outcomes: list[_Outcome]) -> None:
+        """Resolve ``outcomes`` once everything committed so far is on disk."""
+        self._queue.put(outcomes)
+
+    def _run(self) -> None:
+        get, get_nowait = self._queue.get, self._queue.get_nowait
+        try:
+            while True:
+                first = get()
+                stop = first is None
+                batch = [] if first is None else first
+                while True:  # everything that is waiting shares this fsync
+                    try:
+                        more = get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                    else:
+                        batch.extend(more)
+                if batch:
+                    try:
+                        self._sync()
+                    except OSError as exc:
+                        # Not known to be on disk: not acknowledged (errors of their own stay as they were).
+                        logger.error("fsync of the WAL failed: %s", exc)
+                        batch = [(f, None, exc) if error is None else (f, r, error) for f, r, error in batch]
+                    _settle(batch)
+                if stop:
+                    return
+        finally:
+            if self._fd is not None:
+                os.close(self._fd)
+
+    def _sync(self) -> None:
+        if self._fd is None:
+            self._fd = os.open(self._wal_path, os.O_RDONLY)
+            # The WAL's directory entry too, once, as SQLite does for a journal it created.
+            directory = os.open(os.path.dirname(os.path.abspath(self._wal_path)), os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        os.fdatasync(self._fd)
+
+    def close(self) -> None:
+        """Acknowledge what is pending (after a last fsync), then stop."""
+        self._queue.put(None)
+        self._thread.join()
 
 
 # -- the storage ----------------------------------------------------------------------------------------------
@@ -425,15 +597,17 @@ class SqliteStorage:
         path: the database file (created if missing). ``":memory:"`` is refused: readers need their own
             connections to the same database.
         durability: ``"full"`` (the default) fsyncs every commit, so an acknowledged write survives power loss;
-            ``"relaxed"`` skips the fsync (survives a crash of Nubis, not of the machine): for development only.
+            ``"pipelined"`` gives the same promise for acknowledged writes, but commits on the event loop and fsyncs
+            on a syncer thread (a write becomes visible to reads just before it is durable); ``"relaxed"`` skips the
+            fsync (an acknowledged write survives a crash of Nubis, kill -9 included, not of the machine).
         group_limit: the most write functions one commit may hold.
     """
 
     def __init__(self, path: str, *, durability: Durability = "full", group_limit: int = 256) -> None:
         if path == ":memory:" or path.startswith("file::memory:"):
             raise ValueError("SqliteStorage needs a file: readers use their own connections to it")
-        if durability not in ("full", "relaxed"):
-            raise ValueError(f"durability must be 'full' or 'relaxed', not {durability!r}")
+        if durability not in ("full", "relaxed", "pipelined"):
+            raise ValueError(f"durability must be 'full', 'pipelined' or 'relaxed', not {durability!r}")
         if group_limit < 1:
             raise ValueError("group_limit must be at least 1")
         self.path = path
@@ -441,7 +615,8 @@ class SqliteStorage:
         self._group_limit = group_limit
         self._writer_conn = _open_writer(path, durability)
         self._lock_fd = os.open(path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        self._queue: queue.Queue[_Job | None] = queue.Queue(QUEUE_LIMIT)
+        # SimpleQueue: put and get are C calls; queue.Queue's Python-level Condition cost ~8 µs per write.
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._submit_lock = threading.Lock()
         self._closed = False
         self._commit_count = 0
@@ -450,6 +625,14 @@ class SqliteStorage:
         # One finalizer per reader connection: it closes the connection when its thread ends (the thread-local
         # holder is collected) or when close() calls it, whichever comes first; a finalizer runs at most once.
         self._reader_finalizers: set[weakref.finalize[Any, Any]] = set()
+        # Guards the writer connection: the writer thread and (relaxed) an event loop's inline groups take turns.
+        self._group_lock = threading.Lock()
+        self._group_owner: int | None = None
+        """The thread running a group (the writer, or a loop inline): it must not submit, nor close."""
+        self._inline = durability != "full"
+        self._inline_pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
+        self._checkpointer: _Checkpointer | None = _Checkpointer(path) if self._inline else None
+        self._syncer: _Syncer | None = _Syncer(path) if durability == "pipelined" else None
         self._writer = threading.Thread(target=self._run_writer, name=f"nubis-sqlite-writer:{path}", daemon=True)
         self._writer.start()
 
@@ -489,27 +672,88 @@ class SqliteStorage:
     # -- writes -----------------------------------------------------------------------------------------------
 
     def submit(self, fn: Callable[[WriteView], T]) -> Future[T]:
-        if threading.get_ident() == self._writer.ident:
+        if threading.get_ident() in (self._writer.ident, self._group_owner):
             raise RuntimeError(
                 "a write function cannot submit another write: it runs on the writer thread, which would wait "
                 "for itself. Do all the writes in the one function (it is atomic)."
             )
         future: Future[T] = Future()
+        self._enqueue((fn, future))
+        return future
+
+    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
+        """Like ``submit`` for a caller on an event loop; acknowledged with one loop wake-up per group commit.
+
+        With ``durability="relaxed"`` or ``"pipelined"`` a commit never waits for the disk, so the writes submitted
+        during one turn of the loop are committed on the loop itself, as one group, right after that turn: no
+        hand-off to the writer thread (two cross-thread wake-ups and GIL contention with a busy loop: most of what a
+        write cost beyond its own work). Pipelined commits are then acknowledged by the syncer after their fsync.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        if not self._inline:
+            self._enqueue((fn, future))
+            return future
+        pending = self._inline_pending.get(loop)
+        if pending is None:
+            if self._closed:
+                raise RuntimeError("SqliteStorage is closed: no writes after close()")
+            self._inline_pending[loop] = [(fn, future)]
+            loop.call_soon(self._commit_inline, loop)
+        else:
+            pending.append((fn, future))
+        return future
+
+    def _commit_inline(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One loop turn's writes, on the loop: here if nothing else holds the writer, else on the writer thread.
+
+        Never blocks the loop: the connection and the cross-process lock are only tried, and queued writes go
+        first (submission order). Checkpoints, which fsync, run on their own thread (``_Checkpointer``).
+        """
+        jobs = self._inline_pending.pop(loop, [])
+        if self._closed:
+            _settle([(future, None, RuntimeError("SqliteStorage is closed")) for _fn, future in jobs], inline=True)
+            return
+        if self._queue.qsize() == 0 and self._group_lock.acquire(blocking=False):
+            try:
+                if not self._closed:
+                    try:
+                        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        pass  # another process is writing: let the writer thread wait for it
+                    else:
+                        self._group_owner = threading.get_ident()
+                        try:
+                            for start in range(0, len(jobs), self._group_limit):
+                                self._commit_group_locked(jobs[start : start + self._group_limit], inline=True)
+                        finally:
+                            self._group_owner = None
+                            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                        assert self._checkpointer is not None
+                        self._checkpointer.note_commit()
+                        return
+            finally:
+                self._group_lock.release()
+        for index, job in enumerate(jobs):
+            try:
+                self._enqueue(job)
+            except RuntimeError as exc:  # closed meanwhile
+                _settle([(future, None, exc) for _fn, future in jobs[index:]], inline=True)
+                return
+
+    def _enqueue(self, job: _Job) -> None:
+        if self._queue.qsize() >= QUEUE_LIMIT:
+            self._wait_for_room()
         # The lock orders submissions against close(): a job is either queued before the stop marker or refused.
         with self._submit_lock:
             if self._closed:
                 raise RuntimeError("SqliteStorage is closed: no writes after close()")
-            self._queue.put((fn, future))
-        return future
+            self._queue.put(job)
 
-    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
-        """Like ``submit`` for a caller on an event loop; acknowledged with one loop wake-up per group commit."""
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        with self._submit_lock:
-            if self._closed:
-                raise RuntimeError("SqliteStorage is closed: no writes after close()")
-            self._queue.put((fn, future))
-        return future
+    def _wait_for_room(self) -> None:
+        """Back-pressure: a producer faster than the disk waits here (rarely, so polling is good enough)."""
+        while self._queue.qsize() >= QUEUE_LIMIT and not self._closed:
+            time.sleep(0.001)
 
     def write(self, fn: Callable[[WriteView], T]) -> T:
         return self.submit(fn).result()
@@ -539,71 +783,86 @@ class SqliteStorage:
         # Processes sharing the file take turns through a blocking flock: the waiter wakes the moment the lock is
         # released, where SQLite's busy handler would sleep 1..100 ms between retries ([bench] 2 s write p99 with
         # two workers before this). busy_timeout stays as the fallback for any other writer.
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        try:
-            self._commit_group_locked(group)
-        finally:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        with self._group_lock:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._group_owner = threading.get_ident()
+            try:
+                self._commit_group_locked(group)
+            finally:
+                self._group_owner = None
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        if self._checkpointer is not None:
+            self._checkpointer.note_commit()
 
-    def _commit_group_locked(self, group: list[_Job]) -> None:
-        conn = self._writer_conn
-        outcomes: list[_Outcome] = []
-        group_deltas: dict[int, list[int]] = {}
-        # A group of one needs no savepoint: if its function raises, the whole transaction is rolled back.
-        # Under light load most groups are singletons, and two statements fewer is a quarter of their cost.
-        shared = len(group) > 1
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except BaseException as exc:
-            _fail_all(group, exc)
-            return
-        try:
-            for fn, future in group:
-                if isinstance(future, Future) and not future.set_running_or_notify_cancel():
-                    continue
-                if shared:
-                    conn.execute("SAVEPOINT write_fn")
-                view = _SqliteWriteView(conn, group_deltas)
-                try:
-                    result = fn(view)
-                except BaseException as exc:
-                    view._close_cursors()
-                    # Undo only this function; the group transaction and the functions before it stand.
-                    if shared:
-                        conn.execute("ROLLBACK TO write_fn")
-                        conn.execute("RELEASE write_fn")
-                    else:
+    def _commit_group_locked(self, group: list[_Job], *, inline: bool = False) -> None:
+        jobs = [job for job in group if not isinstance(job[1], Future) or job[1].set_running_or_notify_cancel()]
+        failed: list[_Outcome] = []
+        while jobs:
+            try:
+                outcomes = self._run_group(jobs)
+            except _Replay as replay:
+                # Rare (a function raised after writing): the transaction is gone, run the others again.
+                failed.append((jobs[replay.index][1], None, replay.error))
+                del jobs[replay.index]
+                continue
+            except BaseException as exc:
+                # The group is lost (SQLite error in BEGIN, ROLLBACK or COMMIT, disk full, I/O error): nothing of
+                # it was acknowledged, so every function in it fails, including the ones that had succeeded.
+                logger.debug("group commit failed", exc_info=True)
+                conn = self._writer_conn
+                if conn.in_transaction:
+                    try:
                         conn.execute("ROLLBACK")
-                    outcomes.append((future, None, exc))
-                else:
-                    view._close_cursors()
-                    if shared:
-                        conn.execute("RELEASE write_fn")
-                    view.merge_into_group()
-                    outcomes.append((future, result, None))
-            if conn.in_transaction:
-                if group_deltas:
-                    conn.executemany(_ADD_STATS, [(s, d[0], d[1]) for s, d in group_deltas.items() if d[0] or d[1]])
-                conn.execute("COMMIT")
-                self._commit_count += 1
-        except BaseException as exc:
-            # The group is lost (SQLite error in ROLLBACK TO or COMMIT, disk full, I/O error): nothing of it was
-            # acknowledged, so every function in it fails, including the ones that had succeeded.
-            logger.debug("group commit failed", exc_info=True)
-            if conn.in_transaction:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    logger.debug("rollback after a failed group failed too", exc_info=True)
-            _settle([(future, None, exc) for _fn, future in group if not future.done()])
+                    except sqlite3.Error:
+                        logger.debug("rollback after a failed group failed too", exc_info=True)
+                _settle([*failed, *((future, None, exc) for _fn, future in jobs)], inline=inline)
+                return
+            # Only now is the group durable (pipelined: once the syncer fsynced it): acknowledge it.
+            if self._syncer is not None:
+                self._syncer.acknowledge(outcomes + failed)
+            else:
+                _settle(outcomes + failed, inline=inline)
             return
-        # Only now is the group durable: acknowledge it.
-        _settle(outcomes)
+        _settle(failed, inline=inline)
+
+    def _run_group(self, jobs: list[_Job]) -> list[_Outcome]:
+        """One transaction for ``jobs``, in order; their outcomes once it committed.
+
+        No SAVEPOINT per function: a function that raises before changing anything (a failed condition, a
+        validation error: nearly every failure) simply leaves nothing behind. One that raises after writing
+        raises ``_Replay``: the whole transaction is rolled back and the caller runs the group again without it,
+        so each function is still atomic, and the common path spends no statements on savepoints.
+        """
+        conn = self._writer_conn
+        group = _Group()
+        outcomes: list[_Outcome] = []
+        conn.execute("BEGIN IMMEDIATE")
+        for index, (fn, future) in enumerate(jobs):
+            view = _SqliteWriteView(conn, group)
+            try:
+                result = fn(view)
+            except BaseException as exc:
+                view._close_cursors()
+                if view.wrote:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise _Replay(index, exc) from None
+                outcomes.append((future, None, exc))
+            else:
+                view._close_cursors()
+                view.merge_into_group()
+                outcomes.append((future, result, None))
+        deltas = group.deltas
+        if deltas:
+            conn.executemany(_ADD_STATS, [(s, d[0], d[1]) for s, d in deltas.items() if d[0] or d[1]])
+        conn.execute("COMMIT")
+        self._commit_count += 1
+        return outcomes
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        if threading.get_ident() == self._writer.ident:
+        if threading.get_ident() in (self._writer.ident, self._group_owner):
             raise RuntimeError("a write function cannot close its storage: the writer would wait for itself")
         with self._submit_lock:
             if self._closed:
@@ -612,8 +871,13 @@ class SqliteStorage:
             # Behind every job already queued: those still run and commit before the writer stops.
             self._queue.put(_STOP)
         self._writer.join()
-        self._writer_conn.close()
-        os.close(self._lock_fd)
+        with self._group_lock:  # an inline group on some loop finishes first
+            if self._syncer is not None:
+                self._syncer.close()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+            self._writer_conn.close()
+            os.close(self._lock_fd)
         with self._readers_lock:
             finalizers, self._reader_finalizers = self._reader_finalizers, set()
         for finalizer in finalizers:
@@ -629,12 +893,16 @@ class SqliteStorage:
 _Outcome = tuple["Future[Any] | asyncio.Future[Any]", Any, BaseException | None]
 
 
-def _settle(outcomes: list[_Outcome]) -> None:
+def _settle(outcomes: list[_Outcome], *, inline: bool = False) -> None:
     """Resolve a group's futures: thread futures directly, each event loop's futures with ONE wake-up.
 
     ``call_soon_threadsafe`` writes to the loop's self-pipe, a syscall that also hands the GIL over; once per
-    group instead of once per write is most of what the writer costs the event loop under load.
+    group instead of once per write is most of what the writer costs the event loop under load. ``inline``: we
+    are on the futures' own loop (an inline group), so they are resolved right here.
     """
+    if inline:
+        _resolve_on_loop(outcomes)
+        return
     by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
     for outcome in outcomes:
         future = outcome[0]
@@ -660,13 +928,3 @@ def _resolve_on_loop(pending: list[_Outcome]) -> None:
             future.set_result(result)
         else:
             future.set_exception(error)
-
-
-def _fail_all(group: list[_Job], exc: BaseException) -> None:
-    _settle(
-        [
-            (future, None, exc)
-            for _fn, future in group
-            if not isinstance(future, Future) or future.set_running_or_notify_cancel()
-        ]
-    )

@@ -120,9 +120,10 @@ class DynamoDBApp:
                 region = self.verifier.verify(scope, body, "dynamodb")
             else:
                 authorization = headers.get(b"authorization")
+                query_string = scope.get("query_string")
                 region = region_from_request(
                     authorization.decode("latin-1") if authorization is not None else None,
-                    dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+                    dict(parse_qsl(query_string.decode("latin-1"))) if query_string else {},
                     b"x-amz-date" in headers or b"date" in headers,
                     self.default_region,
                 )

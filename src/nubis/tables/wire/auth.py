@@ -152,6 +152,13 @@ def _signature_parts(authorization: str | None, query: Mapping[str, str], has_da
 
 def region_from_request(authorization: str | None, query: dict[str, str], has_date: bool, default: str) -> str:
     """Check the signature's presence and form; return the region of its credential scope."""
+    if authorization is not None and has_date and not query:
+        # Every request of a well-behaved client: the same checks as ``_signature_parts``, none of its error text.
+        params = _authorization_params(authorization)
+        credential = params.get("Credential")
+        if credential and params.get("Signature") and params.get("SignedHeaders"):
+            if authorization.strip().startswith("AWS4-"):
+                return _scope_region(credential, default)
     return _scope_region(_signature_parts(authorization, query, has_date).credential, default)
 
 

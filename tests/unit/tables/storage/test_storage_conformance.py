@@ -40,6 +40,8 @@ class Backend:
             storage = MemoryStorage()
         elif self.name == "sqlite":
             storage = SqliteStorage(self.path, **options)
+        elif self.name == "sqlite-pipelined":
+            storage = SqliteStorage(self.path, durability="pipelined", **options)
         else:
             storage = SqliteStorage(self.path, durability="relaxed", **options)
         self.opened.append(storage)
@@ -50,7 +52,7 @@ class Backend:
             storage.close()
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-relaxed"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-relaxed", "sqlite-pipelined"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     b = Backend(request.param, tmp_path)
     yield b
@@ -62,7 +64,7 @@ def storage(backend: Backend) -> Storage:
     return backend.open()
 
 
-@pytest.fixture(params=["sqlite", "sqlite-relaxed"])
+@pytest.fixture(params=["sqlite", "sqlite-relaxed", "sqlite-pipelined"])
 def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """File-backed backends only: for the properties that are about a database file (reopen, two processes)."""
     b = Backend(request.param, tmp_path)
@@ -487,6 +489,63 @@ def test_a_failing_function_does_not_sink_its_group(backend: Backend, storage: S
         assert r.stats(SPACE) == SpaceStats(2, 2)
 
 
+def test_only_a_function_that_raised_after_writing_makes_its_group_run_again(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    runs: list[str] = []
+
+    def first(w: WriteView) -> None:
+        runs.append("first")
+        w.put(SPACE, *key(b"a"), b"a")
+        w.add_stats(SPACE, 1, 1)
+
+    def refuses(w: WriteView) -> None:  # like a failed condition: reads, then raises before writing
+        w.get(SPACE, *key(b"a"))
+        raise Boom
+
+    def breaks(w: WriteView) -> None:
+        w.put(SPACE, *key(b"b"), b"b")
+        raise Boom
+
+    def last(w: WriteView) -> bytes | None:
+        runs.append("last")
+        return w.get(SPACE, *key(b"a"))
+
+    with HeldWriter(storage):
+        futures = [storage.submit(fn) for fn in (first, refuses, last)]
+    assert [f.exception(30) is None for f in futures] == [True, False, True]
+    assert runs == ["first", "last"]  # nothing to undo: no second run
+
+    runs.clear()
+    with HeldWriter(storage):
+        futures = [storage.submit(fn) for fn in (first, breaks, last)]
+    assert isinstance(futures[1].exception(30), Boom)
+    assert futures[2].result(30) == b"a"
+    assert runs == ["first", "first", "last"]  # rolled back at `breaks`, then run again without it
+    with storage.read() as r:
+        assert r.get(SPACE, *key(b"b")) is None
+        assert r.stats(SPACE) == SpaceStats(2, 2)  # each `first` counted once per commit that kept it
+
+
+def test_a_write_sees_catalog_changes_made_earlier_in_its_group(sqlite_backend: Backend) -> None:
+    storage = sqlite_backend.open()
+    storage.write(lambda w: w.catalog_put("t", b"1"))
+
+    def change(w: WriteView) -> bytes | None:
+        before = w.catalog_get("t")
+        w.catalog_put("t", b"2")
+        return before
+
+    with HeldWriter(storage):
+        futures = [
+            storage.submit(lambda w: w.catalog_get("t")),
+            storage.submit(change),
+            storage.submit(lambda w: w.catalog_get("t")),
+            storage.submit(lambda w: w.catalog_delete("t")),
+            storage.submit(lambda w: w.catalog_get("t")),
+        ]
+    assert [f.result(30) for f in futures] == [b"1", b"1", b"2", None, None]
+
+
 def test_group_commit_groups_concurrent_submissions(sqlite_backend: Backend) -> None:
     storage = sqlite_backend.open()
     assert isinstance(storage, SqliteStorage)
@@ -799,3 +858,151 @@ def test_submit_async_caller_cancelled_still_lets_the_write_land(storage: Storag
     asyncio.run(main())
     storage.write(lambda w: None)  # everything queued before this has committed
     assert get(storage, SPACE, b"c") == b"v"
+
+
+# -- relaxed and pipelined: writes committed on the event loop ---------------------------------------------------
+
+
+@pytest.mark.parametrize("durability", ["relaxed", "pipelined"])
+def test_inline_async_writes_commit_on_the_loop_one_group_per_turn(tmp_path: Path, durability: str) -> None:
+    import asyncio
+
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability=durability)  # type: ignore[arg-type]
+    threads: set[int] = set()
+
+    def write(i: int) -> WriteFn:
+        def fn(w: WriteView) -> None:
+            threads.add(threading.get_ident())
+            w.put(SPACE, *key(b"k%d" % i), b"v")
+
+        return fn
+
+    async def main() -> int:
+        commits = storage.commit_count
+        await asyncio.gather(*(storage.submit_async(write(i)) for i in range(20)))
+        return storage.commit_count - commits
+
+    try:
+        loop_thread = threading.get_ident()
+        assert asyncio.run(main()) == 1
+        assert threads == {loop_thread}
+        assert get(storage, SPACE, b"k19") == b"v"
+    finally:
+        storage.close()
+
+
+@pytest.mark.parametrize("durability", ["relaxed", "pipelined"])
+def test_inline_async_writes_wait_on_the_writer_thread_while_another_process_writes(
+    tmp_path: Path, durability: str
+) -> None:
+    import asyncio
+    import fcntl
+    import os
+
+    path = str(tmp_path / "t.db")
+    storage = SqliteStorage(path, durability=durability)  # type: ignore[arg-type]
+    other = os.open(path + "-writer.lock", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_EX)  # what another server process holds during its commit
+    threads: set[int] = set()
+
+    def fn(w: WriteView) -> None:
+        threads.add(threading.get_ident())
+        w.put(SPACE, *key(b"late"), b"v")
+
+    async def main() -> None:
+        future = storage.submit_async(fn)
+        await asyncio.sleep(0.1)
+        assert not future.done()  # the loop went on: it did not wait for the lock
+        fcntl.flock(other, fcntl.LOCK_UN)
+        await asyncio.wait_for(future, 30)
+
+    try:
+        asyncio.run(main())
+        assert threads and threading.get_ident() not in threads
+        assert get(storage, SPACE, b"late") == b"v"
+    finally:
+        os.close(other)
+        storage.close()
+
+
+@pytest.mark.parametrize("durability", ["relaxed", "pipelined"])
+def test_inline_storage_checkpoints_in_the_background(tmp_path: Path, durability: str) -> None:
+    import asyncio
+    import os
+
+    from nubis.tables.storage.sqlite import CHECKPOINT_EVERY
+
+    path = str(tmp_path / "t.db")
+    storage = SqliteStorage(path, durability=durability)  # type: ignore[arg-type]
+    before = os.path.getsize(path)
+
+    async def main() -> None:
+        for i in range(3 * CHECKPOINT_EVERY):
+            await storage.submit_async(lambda w, i=i: w.put(SPACE, *key(b"k%d" % i), b"x" * 100))
+
+    try:
+        asyncio.run(main())
+        deadline = time.monotonic() + 30
+        while os.path.getsize(path) <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.path.getsize(path) > before  # committed pages were copied from the WAL into the database
+    finally:
+        storage.close()
+
+
+def test_pipelined_acknowledges_a_write_only_after_the_wal_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import os
+
+    from nubis.tables.storage import sqlite
+
+    synced = threading.Event()
+    release = threading.Event()
+    real = os.fdatasync
+
+    def slow_fdatasync(fd: int) -> None:
+        assert release.wait(30)
+        real(fd)
+        synced.set()
+
+    monkeypatch.setattr(sqlite.os, "fdatasync", slow_fdatasync)
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability="pipelined")
+
+    async def main() -> None:
+        future = storage.submit_async(lambda w: w.put(SPACE, *key(b"k"), b"v"))
+        await asyncio.sleep(0.1)
+        assert not future.done()  # committed, but not acknowledged before its fsync
+        release.set()
+        await asyncio.wait_for(future, 30)
+        assert synced.is_set()
+
+    try:
+        asyncio.run(main())
+    finally:
+        release.set()
+        storage.close()
+
+
+def test_pipelined_write_fails_when_its_fsync_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from nubis.tables.storage import sqlite
+
+    def failing_fdatasync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(sqlite.os, "fdatasync", failing_fdatasync)
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability="pipelined")
+
+    async def main() -> None:
+        with pytest.raises(OSError, match="Input/output"):
+            await storage.submit_async(lambda w: w.put(SPACE, *key(b"k"), b"v"))
+        with pytest.raises(OSError, match="Input/output"):
+            await asyncio.get_running_loop().run_in_executor(None, storage.write, lambda w: None)
+
+    try:
+        asyncio.run(main())
+    finally:
+        storage.close()
