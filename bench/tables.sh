@@ -13,7 +13,7 @@
 #   BENCH_TARGETS=nubis,nubis-w2,moto,dynalite   which servers (nubis-w2 = nubis serve --workers 2)
 #   BENCH_CEILING=1          also measure the uvicorn hello-world transport ceiling (0: skip)
 #   BENCH_RETRIES=1          re-run a cell disturbed by other load (ddb-load --retries)
-#   BENCH_DURABILITY=full    nubis --durability (full | relaxed)
+#   BENCH_DURABILITY=full    nubis --durability (full | pipelined | relaxed)
 #   BENCH_SETUP_ONLY=1       install the dependencies and stop
 #   DDB_LOAD=path            the driver (default: ../shared/bench/ddb-load beside the repo)
 #   NUBIS_BENCH_CACHE=dir    where the bench venv and dynalite live (default ~/.cache/nubis-bench)

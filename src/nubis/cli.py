@@ -199,9 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--storage", help="storage URL instead of the embedded default: sqlite:PATH or memory:")
     serve.add_argument(
         "--durability",
-        choices=["full", "relaxed"],
+        choices=["full", "pipelined", "relaxed"],
         default="full",
-        help="full: every acknowledged write is fsynced (default); relaxed: development only",
+        help="full (default): a write is acknowledged once fsynced, and seen by reads only then; pipelined: "
+        "acknowledged once fsynced too, but committed at once and fsynced by a separate thread, so reads may see it "
+        "just before it is on disk (less CPU per write); relaxed: never fsynced, acknowledged writes survive a crash "
+        "or kill -9 of Nubis but not a power loss (fastest)",
     )
     serve.add_argument(
         "--region",

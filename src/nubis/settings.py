@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-Durability = Literal["full", "relaxed"]
+Durability = Literal["full", "pipelined", "relaxed"]
 
 
 @dataclass(frozen=True, slots=True)

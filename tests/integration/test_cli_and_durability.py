@@ -128,7 +128,7 @@ def test_conditional_put_race_has_exactly_one_winner(server):
 
 
 @pytest.mark.D
-@pytest.mark.parametrize("durability", ["full", "relaxed"])
+@pytest.mark.parametrize("durability", ["full", "pipelined", "relaxed"])
 def test_acknowledged_writes_survive_kill_9(tmp_path, durability):
     # relaxed skips the fsync: a killed process loses nothing that reached the OS (writes commit on the loop).
     data = tmp_path / "crash"
