@@ -41,15 +41,19 @@ def parse_number(text: str) -> Decimal:
     if not _NUMBER_RE.match(text):
         raise ValidationException("A value provided cannot be converted into a number")
     try:
-        value = Decimal(text.strip()).normalize(NUMBER_CONTEXT)
+        raw = Decimal(text.strip())
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only parseable text
         raise ValidationException("A value provided cannot be converted into a number") from exc
-    if value.is_zero():
+    if raw.is_zero():
         return Decimal(0)
-    digits = value.as_tuple().digits
-    if len(digits) > limits.MAX_NUMBER_DIGITS:
+    # Checked before normalising: an exponent past the context's range would trap (or flush to zero) there.
+    digits = raw.as_tuple().digits
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+    if significant > limits.MAX_NUMBER_DIGITS:
         raise ValidationException("Attempting to store more than 38 significant digits in a Number")
-    adjusted = value.adjusted()
+    adjusted = raw.adjusted()
     if adjusted > limits.MAX_NUMBER_EXPONENT:
         raise ValidationException(
             "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -58,7 +62,7 @@ def parse_number(text: str) -> Decimal:
         raise ValidationException(
             "Number underflow. Attempting to store a number with magnitude smaller than supported range"
         )
-    return value
+    return raw.normalize(NUMBER_CONTEXT)
 
 
 def format_number(value: Decimal) -> str:

@@ -49,5 +49,9 @@ def test_integer_sizes_match_the_decimal_rule(n: int) -> None:
 @example("1" + "0" * 38)
 @example("1" * 39)
 @example("１")
+@example("1000E998")
+@example("1e1001")
+@example("1e-2000")
+@example("0e5000")
 def test_normalize_fast_path_agrees_with_parsing(text: str) -> None:
     assert _normalize(text) == _slow_normalize(text)
