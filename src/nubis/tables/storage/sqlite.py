@@ -38,6 +38,7 @@ Schema (``PRAGMA user_version`` = number of migrations applied)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -48,6 +49,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Final, Literal, TypeVar
 
@@ -72,6 +74,13 @@ QUEUE_LIMIT: Final = 8192
 CHECKPOINT_EVERY: Final = 200
 """Relaxed and pipelined storages: commits between background checkpoints. A small write dirties 2-3 pages, so
 this keeps the WAL near SQLite's own automatic threshold (1000 pages)."""
+WAL_RESTART_FRAMES: Final = 4096
+"""Relaxed and pipelined storages: a WAL still longer than this (16 MiB of pages) after a checkpoint is restarted
+with the writes held for a moment (see ``_Checkpointer``)."""
+RESTART_WAIT_MS: Final = 200
+"""How long that restart may hold the writes waiting for readers to leave the old WAL."""
+WAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
+"""What a restarted WAL file is truncated to: a burst must not leave a huge file behind for good."""
 
 
 # -- connection setup, one named step each --------------------------------------------------------------------
@@ -129,6 +138,7 @@ def _open_writer(path: str, durability: Durability) -> sqlite3.Connection:
         _set_synchronous(conn, durability)
         if durability != "full":
             _checkpoint_elsewhere(conn)
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         _tune_memory(conn, WRITER_CACHE_KIB)
         _migrate(conn)
     except BaseException:
@@ -470,17 +480,29 @@ class _Replay(Exception):
         self.error = error
 
 
+class _Busy(Exception):
+    """An inline group found SQLite's write lock held by another connection: its jobs go to the writer thread."""
+
+    def __init__(self, jobs: list[_Job]) -> None:
+        super().__init__(len(jobs))
+        self.jobs = jobs
+
+
 class _Checkpointer:
     """Relaxed and pipelined storages checkpoint on their own thread: a checkpoint fsyncs, and inline groups run on
     a loop.
 
     The writer connection's automatic checkpoint is off (``_open_writer``); every ``CHECKPOINT_EVERY`` commits this
     thread runs a PASSIVE checkpoint on its own connection, which copies committed WAL frames into the database
-    while writers go on (SQLite then restarts the WAL from the top once readers let it).
+    while writers go on. SQLite restarts the WAL from the top only when a writer finds it wholly copied, which a
+    steady stream of writes never lets happen: when the WAL is still long after a checkpoint, the writes are held
+    (``hold_writes``: inline groups fall back to the writer thread meanwhile, which waits) for one RESTART
+    checkpoint of what little is left.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, hold_writes: Callable[[], AbstractContextManager[None]]) -> None:
         self._path = path
+        self._hold_writes = hold_writes
         self._commits = 0
         self._wake = threading.Event()
         self._stop = False
@@ -495,7 +517,9 @@ class _Checkpointer:
     def _run(self) -> None:
         conn = _connect(self._path)
         try:
-            _set_busy_timeout(conn)
+            # Only RESTART waits (for readers still on the old WAL), and it holds the writes meanwhile: briefly,
+            # or not at all this time (it then reports busy, and the next checkpoint tries again).
+            conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             # A checkpoint fsyncs the WAL before copying it and the database after, under NORMAL as under FULL.
             conn.execute("PRAGMA synchronous = NORMAL")
             while True:
@@ -504,7 +528,10 @@ class _Checkpointer:
                 if self._stop:
                     return
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _busy, log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if log_frames > WAL_RESTART_FRAMES:
+                        with self._hold_writes():
+                            conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
         finally:
@@ -514,6 +541,9 @@ class _Checkpointer:
         self._stop = True
         self._wake.set()
         self._thread.join()
+
+
+_datasync: Final = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 
 class _Syncer:
@@ -527,7 +557,7 @@ class _Syncer:
     """
 
     def __init__(self, path: str) -> None:
-        self._wal_path = path + "-wal"
+        self._wal_path = os.path.realpath(path) + "-wal"  # SQLite puts it beside the real file
         self._fd: int | None = None
         self._queue: queue.SimpleQueue[list[_Outcome] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"nubis-sqlite-sync:{path}", daemon=True)
@@ -556,7 +586,7 @@ class _Syncer:
                 if batch:
                     try:
                         self._sync()
-                    except OSError as exc:
+                    except Exception as exc:
                         # Not known to be on disk: not acknowledged (errors of their own stay as they were).
                         logger.error("fsync of the WAL failed: %s", exc)
                         batch = [(f, None, exc) if error is None else (f, r, error) for f, r, error in batch]
@@ -576,7 +606,7 @@ class _Syncer:
                 os.fsync(directory)
             finally:
                 os.close(directory)
-        os.fdatasync(self._fd)
+        _datasync(self._fd)
 
     def close(self) -> None:
         """Acknowledge what is pending (after a last fsync), then stop."""
@@ -614,7 +644,8 @@ class SqliteStorage:
         self.durability: Durability = durability
         self._group_limit = group_limit
         self._writer_conn = _open_writer(path, durability)
-        self._lock_fd = os.open(path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        # Beside the real file: every process must meet on one lock, whatever link it opened the database through.
+        self._lock_fd = os.open(os.path.realpath(path) + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
         # SimpleQueue: put and get are C calls; queue.Queue's Python-level Condition cost ~8 µs per write.
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._submit_lock = threading.Lock()
@@ -631,7 +662,9 @@ class SqliteStorage:
         """The thread running a group (the writer, or a loop inline): it must not submit, nor close."""
         self._inline = durability != "full"
         self._inline_pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
-        self._checkpointer: _Checkpointer | None = _Checkpointer(path) if self._inline else None
+        self._inline_busy = False
+        """Whether the writer connection's busy timeout is off (inline groups never wait on the loop)."""
+        self._checkpointer: _Checkpointer | None = _Checkpointer(path, self._writes_held) if self._inline else None
         self._syncer: _Syncer | None = _Syncer(path) if durability == "pipelined" else None
         self._writer = threading.Thread(target=self._run_writer, name=f"nubis-sqlite-writer:{path}", daemon=True)
         self._writer.start()
@@ -723,15 +756,24 @@ class SqliteStorage:
                         pass  # another process is writing: let the writer thread wait for it
                     else:
                         self._group_owner = threading.get_ident()
+                        self._set_inline_busy(True)
                         try:
-                            for start in range(0, len(jobs), self._group_limit):
-                                self._commit_group_locked(jobs[start : start + self._group_limit], inline=True)
+                            while jobs:
+                                chunk, jobs = jobs[: self._group_limit], jobs[self._group_limit :]
+                                try:
+                                    self._commit_group_locked(chunk, inline=True)
+                                except _Busy as busy:
+                                    # Another connection holds SQLite's write lock (a tool, a starting
+                                    # process): the writer thread waits for it, not the loop.
+                                    jobs = busy.jobs + jobs
+                                    break
+                                assert self._checkpointer is not None
+                                self._checkpointer.note_commit()
                         finally:
                             self._group_owner = None
                             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-                        assert self._checkpointer is not None
-                        self._checkpointer.note_commit()
-                        return
+                        if not jobs:
+                            return
             finally:
                 self._group_lock.release()
         for index, job in enumerate(jobs):
@@ -740,6 +782,23 @@ class SqliteStorage:
             except RuntimeError as exc:  # closed meanwhile
                 _settle([(future, None, exc) for _fn, future in jobs[index:]], inline=True)
                 return
+
+    def _set_inline_busy(self, inline: bool) -> None:
+        """Inline groups must never wait on the loop, the writer thread waits as long as it takes (holding
+        ``_group_lock``: the one connection is switched only when the other side last used it)."""
+        if inline != self._inline_busy:
+            self._writer_conn.execute(f"PRAGMA busy_timeout = {0 if inline else BUSY_TIMEOUT_MS}")
+            self._inline_busy = inline
+
+    @contextlib.contextmanager
+    def _writes_held(self) -> Iterator[None]:
+        """No group commits meanwhile, from this process (group lock) or another (the writer flock)."""
+        with self._group_lock:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _enqueue(self, job: _Job) -> None:
         if self._queue.qsize() >= QUEUE_LIMIT:
@@ -787,6 +846,8 @@ class SqliteStorage:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self._group_owner = threading.get_ident()
             try:
+                if self._inline_busy:
+                    self._set_inline_busy(False)
                 self._commit_group_locked(group)
             finally:
                 self._group_owner = None
@@ -805,6 +866,10 @@ class SqliteStorage:
                 failed.append((jobs[replay.index][1], None, replay.error))
                 del jobs[replay.index]
                 continue
+            except _Busy:
+                if failed:  # their futures are settled here; the others go to the writer thread
+                    _settle(failed, inline=inline)
+                raise _Busy(jobs) from None
             except BaseException as exc:
                 # The group is lost (SQLite error in BEGIN, ROLLBACK or COMMIT, disk full, I/O error): nothing of
                 # it was acknowledged, so every function in it fails, including the ones that had succeeded.
@@ -836,7 +901,12 @@ class SqliteStorage:
         conn = self._writer_conn
         group = _Group()
         outcomes: list[_Outcome] = []
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if self._inline_busy and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                raise _Busy(jobs) from exc
+            raise
         for index, (fn, future) in enumerate(jobs):
             view = _SqliteWriteView(conn, group)
             try:
@@ -847,6 +917,9 @@ class SqliteStorage:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise _Replay(index, exc) from None
+                if not conn.in_transaction:
+                    # SQLite rolled the whole transaction back by itself (I/O error, disk full): the group is lost.
+                    raise
                 outcomes.append((future, None, exc))
             else:
                 view._close_cursors()
@@ -871,11 +944,11 @@ class SqliteStorage:
             # Behind every job already queued: those still run and commit before the writer stops.
             self._queue.put(_STOP)
         self._writer.join()
+        if self._checkpointer is not None:  # before taking the group lock: a checkpoint may be holding the writes
+            self._checkpointer.close()
         with self._group_lock:  # an inline group on some loop finishes first
             if self._syncer is not None:
                 self._syncer.close()
-            if self._checkpointer is not None:
-                self._checkpointer.close()
             self._writer_conn.close()
             os.close(self._lock_fd)
         with self._readers_lock:
@@ -910,7 +983,7 @@ def _settle(outcomes: list[_Outcome], *, inline: bool = False) -> None:
             if outcome[2] is None:
                 future.set_result(outcome[1])
             else:
-                future.set_exception(outcome[2])
+                future.set_exception(_settable(outcome[2]))
         else:
             by_loop.setdefault(future.get_loop(), []).append(outcome)
     for loop, pending in by_loop.items():
@@ -927,4 +1000,13 @@ def _resolve_on_loop(pending: list[_Outcome]) -> None:
         if error is None:
             future.set_result(result)
         else:
-            future.set_exception(error)
+            future.set_exception(_settable(error))
+
+
+def _settable(error: BaseException) -> BaseException:
+    """Futures refuse StopIteration (it would end the awaiting coroutine's frame): hand it over wrapped."""
+    if isinstance(error, StopIteration):
+        wrapped = RuntimeError(f"a write function raised StopIteration: {error!r}")
+        wrapped.__cause__ = error
+        return wrapped
+    return error
