@@ -725,7 +725,7 @@ class SqliteStorage:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         if not self._inline:
-            self._enqueue((fn, future))
+            self._enqueue((fn, future), wait=False)
             return future
         pending = self._inline_pending.get(loop)
         if pending is None:
@@ -778,7 +778,7 @@ class SqliteStorage:
                 self._group_lock.release()
         for index, job in enumerate(jobs):
             try:
-                self._enqueue(job)
+                self._enqueue(job, wait=False)
             except RuntimeError as exc:  # closed meanwhile
                 _settle([(future, None, exc) for _fn, future in jobs[index:]], inline=True)
                 return
@@ -800,8 +800,10 @@ class SqliteStorage:
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def _enqueue(self, job: _Job) -> None:
-        if self._queue.qsize() >= QUEUE_LIMIT:
+    def _enqueue(self, job: _Job, *, wait: bool = True) -> None:
+        """``wait``: back-pressure for threads; an event loop never sleeps here (its writes are bounded by its
+        requests in flight anyway)."""
+        if wait and self._queue.qsize() >= QUEUE_LIMIT:
             self._wait_for_room()
         # The lock orders submissions against close(): a job is either queued before the stop marker or refused.
         with self._submit_lock:
