@@ -146,11 +146,15 @@ start_target() {
     nubis-w2)
       start "$t" "$NUBIS" serve --host 127.0.0.1 --port "$port" --data-dir "$RUN_DIR/data-$t" \
         --durability "$DURABILITY" --workers 2 --log-level warning ;;
+    nubis-pipelined | nubis-relaxed)
+      # The other durabilities side by side with the default (docs/tables.md, "Storage and durability").
+      start "$t" "$NUBIS" serve --host 127.0.0.1 --port "$port" --data-dir "$RUN_DIR/data-$t" \
+        --durability "${t#nubis-}" --log-level warning ;;
     moto)
       start "$t" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" ;;
     dynalite)
       start "$t" node "$NODE_DIR/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" ;;
-    *) die "unknown target $t (nubis, nubis-w2, moto, dynalite)" ;;
+    *) die "unknown target $t (nubis, nubis-w2, nubis-pipelined, nubis-relaxed, moto, dynalite)" ;;
   esac
   wait_ready "$t" "$port" "$LAST_PID"
   LAST_URL="http://127.0.0.1:$port"
