@@ -56,10 +56,9 @@ def unique(prefix: str = "t") -> str:
     return f"{prefix}{next(_names)}"
 
 
-@pytest.fixture
-def table(ddb) -> Iterator[str]:
-    """A fresh table with pk (S) and sk (S)."""
-    name = unique("items")
+def create_items_table(ddb, prefix: str = "items") -> str:
+    """A fresh on-demand table with pk (S) and sk (S); its name."""
+    name = unique(prefix)
     ddb.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -69,5 +68,12 @@ def table(ddb) -> Iterator[str]:
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+    return name
+
+
+@pytest.fixture
+def table(ddb) -> Iterator[str]:
+    """A fresh table with pk (S) and sk (S)."""
+    name = create_items_table(ddb)
     yield name
     ddb.delete_table(TableName=name)

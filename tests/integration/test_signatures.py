@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from websockets.sync.client import connect
 
 from nubis.testing import NubisServer
-from tests.integration.conftest import unique
+from tests.integration.conftest import create_items_table
 
 APP = Path(__file__).parent / "functions_app"
 CHAT = Path(__file__).parent / "websocket_projects" / "chat"
@@ -82,23 +82,9 @@ def refused(call: Any) -> tuple[int, str, str]:
     return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
-def create_table(ddb: Any) -> str:
-    name = unique("signed")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
-
-
 def test_the_right_key_works(server):
     ddb = client(server)
-    name = create_table(ddb)
+    name = create_items_table(ddb, "signed")
     ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "5"}})
     assert ddb.get_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["n"] == {"N": "5"}
     assert name in client(server, key=TEMPORARY).list_tables()["TableNames"]
@@ -150,7 +136,7 @@ def aws_cli(server: NubisServer, secret: str, *args: str) -> subprocess.Complete
 
 
 def test_the_aws_cli_with_the_right_key_works_and_with_a_wrong_one_fails(server):
-    name = create_table(client(server))
+    name = create_items_table(client(server), "signed")
     item = '{"pk": {"S": "cli"}, "sk": {"S": "1"}}'
     assert aws_cli(server, PERMANENT[1], "put-item", "--table-name", name, "--item", item).returncode == 0
     got = aws_cli(server, PERMANENT[1], "get-item", "--table-name", name, "--key", item)
@@ -185,7 +171,7 @@ def test_the_lambda_api_checks_signatures_too(server):
 
 def test_boto3_in_a_handler_signs_with_the_servers_function_key(server):
     ddb = client(server)
-    name = create_table(ddb)
+    name = create_items_table(ddb, "signed")
     response = client(server, "lambda").invoke(FunctionName="tables", Payload=json.dumps({"table": name, "key": "k"}))
     body = response["Payload"].read()
     assert "FunctionError" not in response, body
