@@ -512,6 +512,20 @@ def test_rest_function_error_is_502(sls: Running):
     assert response.json() == {"message": "Internal server error"}
 
 
+@pytest.mark.V
+def test_an_event_over_lambdas_6_mb_is_413_request_too_long(sls: Running):
+    # A captured AWS response (REST) [ISSUE koki-develop/lgtm-generator#10]; HTTP APIs answer 413 too [?].
+    body = b"x" * (6 * 1024 * 1024)  # under the gateway's 10 MB, but the event around it is over Lambda's 6 MB
+    rest = sls.http.post("/dev/respond", content=body)
+    assert rest.status_code == 413
+    assert rest.json() == {"message": "Request Too Long"}
+    assert rest.headers["x-amzn-ErrorType"] == "BadRequestException"
+    http_api = sls.http.post("/respond", content=body)
+    assert http_api.status_code == 413
+    assert http_api.json() == {"message": "Request Too Long"}
+    assert "x-amzn-ErrorType" not in http_api.headers
+
+
 @pytest.mark.P
 def test_rest_integration_timeout_is_504(sam: Running):
     started = time.monotonic()

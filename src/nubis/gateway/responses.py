@@ -12,6 +12,7 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
     ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
     ├── RequestTooLarge              413       (body over 10 MB)                     [D limits.md]
+    ├── LambdaRequestTooLong         413       (event over Lambda's 6 MB)            [ISSUE lgtm-generator#10]
     ├── ApiConfigurationError        REST 500
     ├── NotFound                     HTTP 404  {"message":"Not Found"}               [D http-api-develop-routes.md]
     ├── InternalServerError          HTTP 500  {"message":"Internal Server Error"}   [D http-api-troubleshooting-lambda]
@@ -124,6 +125,16 @@ class RequestTooLarge(GatewayResponseError):
 
     def body(self) -> bytes:
         return self.message.encode()
+
+
+class LambdaRequestTooLong(GatewayResponseError):
+    """The event built for a Lambda integration is over Lambda's 6 MB synchronous payload: the gateway answers
+    without invoking [ISSUE koki-develop/lgtm-generator#10, a captured REST response; HTTP APIs' body is ?]."""
+
+    response_type = "DEFAULT_4XX"
+    status = 413
+    message = "Request Too Long"
+    error_type = "BadRequestException"
 
 
 class NotFound(GatewayResponseError):

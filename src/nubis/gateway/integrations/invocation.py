@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from nubis.functions.invoker import MAX_SYNC_PAYLOAD
 from nubis.gateway.context import InvocationOutcome, Invoker
+from nubis.gateway.responses import LambdaRequestTooLong
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,11 @@ async def invoke_within(invoker: Invoker, function: str, payload: bytes, seconds
     """The invocation's outcome, or None when it did not finish within ``seconds`` (it keeps running).
 
     Raises:
+        LambdaRequestTooLong: the event is over Lambda's synchronous payload limit (nothing is invoked).
         Exception: whatever the invoker raised (the function could not be invoked).
     """
+    if len(payload) > MAX_SYNC_PAYLOAD:
+        raise LambdaRequestTooLong()
     loop = asyncio.get_running_loop()
     task = loop.create_task(invoker.invoke(function, payload))
     try:

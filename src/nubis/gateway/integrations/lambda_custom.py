@@ -20,7 +20,7 @@ import orjson
 
 from nubis.gateway.context import EndpointResponse, InvocationContext
 from nubis.gateway.integrations.invocation import invoke_within
-from nubis.gateway.responses import IntegrationFailure, IntegrationTimeout
+from nubis.gateway.responses import GatewayResponseError, IntegrationFailure, IntegrationTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ class LambdaIntegration:
         timeout = deployment.api.integration_timeout_ms(integration) / 1000
         try:
             result = await invoke_within(ctx.invoker, function, payload, timeout)
+        except GatewayResponseError:
+            raise
         except Exception as exc:
             logger.warning("function %s could not be invoked: %s", function, exc)
             raise IntegrationFailure() from exc

@@ -14,6 +14,7 @@ from nubis.gateway.events.rest_v1 import build_rest_v1_event, parse_v1_result
 from nubis.gateway.events.shapes import MalformedResultError
 from nubis.gateway.integrations.invocation import invoke_within
 from nubis.gateway.responses import (
+    GatewayResponseError,
     IntegrationFailure,
     IntegrationTimeout,
     InternalServerError,
@@ -42,6 +43,8 @@ class LambdaProxyIntegration:
         timeout = deployment.api.integration_timeout_ms(integration) / 1000
         try:
             result = await invoke_within(ctx.invoker, function, payload, timeout)
+        except GatewayResponseError:
+            raise
         except Exception as exc:
             logger.warning("function %s could not be invoked: %s", function, exc)
             raise failure() from exc
