@@ -141,7 +141,7 @@ def store(
     old: Item | None,
     old_size: int,
     new: Item | None,
-    new_size: int = 0,
+    new_size: int,
 ) -> WriteOutcome:
     """Write (or, for ``new`` None, delete) one item of ``new_size`` bytes, keep every index in step, and keep the
     counters."""

@@ -86,7 +86,7 @@ def sweep_step(
         else:
             last = None  # reached the end of the table
         for skey, item, size in expired:
-            items.store(view, live, skey, item, size, None)
+            items.store(view, live, skey, item, size, None, 0)
         return last, len(expired)
 
     return storage.write(fn)
