@@ -1,4 +1,4 @@
-"""The embedded default backend: one SQLite file, durable on acknowledgement, group-committed by one writer thread.
+"""The embedded default backend: one SQLite file, durable on acknowledgement, group-committed by one writer.
 
 Why this shape (design.md, "Durable and fast at once"):
 
@@ -13,6 +13,10 @@ Why this shape (design.md, "Durable and fast at once"):
   commit. No SAVEPOINT per function: the common path spends its statements on the data. Futures are resolved only
   after ``COMMIT`` returned, i.e. after the WAL was fsynced (``synchronous=FULL``); if the commit fails, every
   future in the group fails.
+- **Without the fsync, no hand-off.** ``relaxed`` and ``pipelined`` storages commit with ``synchronous=NORMAL``,
+  which never waits for the disk, so an event loop's writes of one turn are committed on the loop itself when the
+  writer is free at that moment (``submit_async``); ``pipelined`` then acknowledges them once its syncer thread
+  fsynced the WAL. Checkpoints, which do fsync, run on a thread of their own.
 - **Counters are batched.** ``add_stats`` deltas are summed in memory per function, merged into the group on
   success, and written once per commit as ``items = items + ?`` (an upsert inside the write transaction), which is
   also correct when several processes share the file.
