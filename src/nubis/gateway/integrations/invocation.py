@@ -12,7 +12,7 @@ import logging
 
 from nubis.functions.invoker import MAX_SYNC_PAYLOAD
 from nubis.gateway.context import InvocationOutcome, Invoker
-from nubis.gateway.responses import LambdaRequestTooLong
+from nubis.gateway.responses import GatewayResponseError, LambdaRequestTooLong
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +42,14 @@ async def _finished_within(
     return task.done()
 
 
-async def invoke_within(invoker: Invoker, function: str, payload: bytes, seconds: float) -> InvocationOutcome | None:
+async def invoke_within(
+    invoker: Invoker, function: str, payload: bytes, seconds: float, failure: type[GatewayResponseError]
+) -> InvocationOutcome | None:
     """The invocation's outcome, or None when it did not finish within ``seconds`` (it keeps running).
 
     Raises:
         LambdaRequestTooLong: the event is over Lambda's synchronous payload limit (nothing is invoked).
-        Exception: whatever the invoker raised (the function could not be invoked).
+        failure: the function could not be invoked (the invoker raised; logged here).
     """
     if len(payload) > MAX_SYNC_PAYLOAD:
         raise LambdaRequestTooLong()
@@ -58,4 +60,10 @@ async def invoke_within(invoker: Invoker, function: str, payload: bytes, seconds
     finally:
         if not task.done():  # timed out, or the request itself was cancelled: the invocation runs on alone
             task.add_done_callback(_consume)
-    return task.result() if finished else None
+    if not finished:
+        return None
+    try:
+        return task.result()
+    except Exception as exc:
+        logger.warning("function %s could not be invoked: %s", function, exc)
+        raise failure() from exc

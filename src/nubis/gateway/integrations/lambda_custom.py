@@ -14,15 +14,11 @@ A payload that is not JSON never reaches the function: Lambda refuses it, and it
 
 from __future__ import annotations
 
-import logging
-
 import orjson
 
 from nubis.gateway.context import EndpointResponse, InvocationContext
 from nubis.gateway.integrations.invocation import invoke_within
-from nubis.gateway.responses import GatewayResponseError, IntegrationFailure, IntegrationTimeout
-
-logger = logging.getLogger(__name__)
+from nubis.gateway.responses import IntegrationFailure, IntegrationTimeout
 
 
 def _error_message(payload: bytes) -> str:
@@ -51,13 +47,7 @@ class LambdaIntegration:
                 ctx.endpoint_response = EndpointResponse(400, [], orjson.dumps(refusal), None)
                 return
         timeout = deployment.api.integration_timeout_ms(integration) / 1000
-        try:
-            result = await invoke_within(ctx.invoker, function, payload, timeout)
-        except GatewayResponseError:
-            raise
-        except Exception as exc:
-            logger.warning("function %s could not be invoked: %s", function, exc)
-            raise IntegrationFailure() from exc
+        result = await invoke_within(ctx.invoker, function, payload, timeout, IntegrationFailure)
         if result is None:
             raise IntegrationTimeout()
         if result.function_error is not None:

@@ -14,7 +14,6 @@ from nubis.gateway.events.rest_v1 import build_rest_v1_event, parse_v1_result
 from nubis.gateway.events.shapes import MalformedResultError
 from nubis.gateway.integrations.invocation import invoke_within
 from nubis.gateway.responses import (
-    GatewayResponseError,
     IntegrationFailure,
     IntegrationTimeout,
     InternalServerError,
@@ -41,13 +40,7 @@ class LambdaProxyIntegration:
         else:
             payload = orjson.dumps(build_rest_v1_event(ctx, http_api=http_api))
         timeout = deployment.api.integration_timeout_ms(integration) / 1000
-        try:
-            result = await invoke_within(ctx.invoker, function, payload, timeout)
-        except GatewayResponseError:
-            raise
-        except Exception as exc:
-            logger.warning("function %s could not be invoked: %s", function, exc)
-            raise failure() from exc
+        result = await invoke_within(ctx.invoker, function, payload, timeout, failure)
         if result is None:
             raise ServiceUnavailable() if http_api else IntegrationTimeout()
         if result.function_error is not None:
