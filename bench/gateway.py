@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import platform
@@ -38,7 +37,6 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 HTTP_LOAD = Path(os.environ.get("HTTP_LOAD", REPO.parent / "shared" / "bench" / "http-load"))
@@ -64,15 +62,6 @@ functions:
 
 def log(message: str) -> None:
     print(f"[gateway.py {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def _functions_bench() -> ModuleType:
-    """``bench/functions.py``, for its serverless-offline setup and server helpers."""
-    spec = importlib.util.spec_from_file_location("nubis_bench_functions", Path(__file__).parent / "functions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def wait_get(port: int, path: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -109,7 +98,8 @@ def main() -> int:
         subprocess.run(["sudo", "-n", "apt-get", "install", "-y", "wrk"], check=True)
     if not HTTP_LOAD.exists():
         raise SystemExit(f"the load driver {HTTP_LOAD} is missing (HTTP_LOAD=path)")
-    fb = _functions_bench()
+    import functions as fb  # bench/functions.py (beside this script): serverless-offline setup, server helpers
+
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
     stamp = time.strftime("%Y%m%d-%H%M%S")

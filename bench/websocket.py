@@ -55,7 +55,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
-import importlib.util
 import json
 import multiprocessing
 import os
@@ -73,7 +72,6 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
@@ -145,15 +143,6 @@ SENDER_THREADS = 8
 
 def log(message: str) -> None:
     print(f"[websocket.py {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def _functions_bench() -> ModuleType:
-    """``bench/functions.py``, for its serverless-offline setup and server helpers."""
-    spec = importlib.util.spec_from_file_location("nubis_bench_functions", Path(__file__).parent / "functions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def raise_fd_limit() -> int:
@@ -711,7 +700,8 @@ def main() -> int:
     limit = raise_fd_limit()  # the servers inherit it
     if limit < args.connections + 1000:
         log(f"the open-file limit is {limit}: fewer than {args.connections} connections may open")
-    fb = _functions_bench()
+    import functions as fb  # bench/functions.py (beside this script): serverless-offline setup, server helpers
+
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
     report: dict[str, Any] = {
