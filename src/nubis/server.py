@@ -42,7 +42,7 @@ from nubis.settings import Settings
 from nubis.tables.engine.engine import Engine
 from nubis.tables.errors import DynamoDBError, ResourceInUseException
 from nubis.tables.open import open_storage
-from nubis.tables.wire.app import DynamoDBApp, Receive, Scope, Send, is_dynamodb_request
+from nubis.tables.wire.app import TARGET_PREFIXES, DynamoDBApp, Receive, Scope, Send, is_dynamodb_request
 from nubis.tables.wire.auth import Credential, SignatureVerifier, parse_credentials
 
 logger = logging.getLogger(__name__)
@@ -274,6 +274,17 @@ class NubisApp:
         if self.engine is not None:
             self.engine.close()
             self.engine = None
+
+    def direct_handler(self, headers: list[tuple[bytes, bytes]]) -> DynamoDBApp | None:
+        """The app that answers a ``POST /`` with these headers without ASGI (``nubis.listener``): DynamoDB's."""
+        for name, value in headers:
+            if name == b"x-amz-target":
+                if value.startswith(TARGET_PREFIXES):
+                    if self.dynamodb is None:
+                        self.start()
+                    return self.dynamodb
+                return None
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -89,25 +89,36 @@ class DynamoDBApp:
         self.verifier = verifier
         self._operations = engine.operations
 
+    max_body = MAX_REQUEST_BYTES
+    """The largest body ``answer`` takes; the listener leaves bigger ones to the ASGI path, which answers 413."""
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        if scope["method"] == "GET":
+            request_id = new_request_id()
+            body = f"healthy: dynamodb.{self.default_region}.amazonaws.com ".encode()
+            await _send(send, 200, _headers(body, request_id, b"text/plain"), body)
+            return
+        whole = await read_body(receive)
+        if whole is None:
+            await _send(send, 413, _headers(b"", new_request_id(), b"text/plain"), b"")
+            return
+        status, headers, payload = await self.answer(scope, whole)
+        await _send(send, status, headers, payload)
+
+    async def answer(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The response to a request whose body has been read: status, headers and payload.
+
+        The listener calls this directly for ``POST /`` with a DynamoDB target (``nubis.listener``), skipping the
+        ASGI messages; ``scope`` then holds only what is read here.
+        """
         request_id = new_request_id()
-        method = scope["method"]
         headers: dict[bytes, bytes] = dict(scope["headers"])
-        if method == "GET":
-            await _send(
-                send, 200, f"healthy: dynamodb.{self.default_region}.amazonaws.com ".encode(), request_id, b"text/plain"
-            )
-            return
-        body = await read_body(receive)
-        if body is None:
-            await _send(send, 413, b"", request_id, b"text/plain")
-            return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip()
-        if method != "POST" or (body and content_type not in JSON_TYPES):
-            await _send(send, 404, b"<UnknownOperationException/>\n", request_id, b"text/plain")
-            return
+        if scope["method"] != "POST" or (body and content_type not in JSON_TYPES):
+            payload = b"<UnknownOperationException/>\n"
+            return 404, _headers(payload, request_id, b"text/plain"), payload
         out_type = b"application/x-amz-json-1.0" if content_type != b"application/json" else b"application/json"
         operation = ""
         try:
@@ -133,7 +144,7 @@ class DynamoDBApp:
         except Exception as exc:
             status, error = render_exception(exc, request_id, operation)
             payload = orjson.dumps(error)
-        await _send(send, status, payload, request_id, out_type)
+        return status, _headers(payload, request_id, out_type), payload
 
 
 def _decode(body: bytes) -> dict[str, Any]:
@@ -148,19 +159,17 @@ def _decode(body: bytes) -> dict[str, Any]:
     return request
 
 
-async def _send(send: Send, status: int, payload: bytes, request_id: str, content_type: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", content_type),
-                (b"content-length", str(len(payload)).encode()),
-                (b"x-amzn-requestid", request_id.encode()),
-                (b"x-amz-crc32", str(zlib.crc32(payload)).encode()),
-            ],
-        }
-    )
+def _headers(payload: bytes, request_id: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", content_type),
+        (b"content-length", b"%d" % len(payload)),
+        (b"x-amzn-requestid", request_id.encode()),
+        (b"x-amz-crc32", b"%d" % zlib.crc32(payload)),
+    ]
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], payload: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 
