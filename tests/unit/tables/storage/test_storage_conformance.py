@@ -1009,9 +1009,11 @@ def test_pipelined_write_fails_when_its_fsync_fails(tmp_path: Path, monkeypatch:
 
 @pytest.mark.parametrize("durability", ["relaxed", "pipelined"])
 def test_inline_storage_keeps_the_wal_bounded_under_steady_writes(tmp_path: Path, durability: str) -> None:
-    # A PASSIVE checkpoint never catches up with a steady stream of inline commits; the WAL must still restart.
+    # A PASSIVE checkpoint never catches up with a steady stream of inline commits; the WAL must still restart,
+    # also while readers keep reading (each pins the WAL it started on).
     import asyncio
     import os
+    import threading
 
     from nubis.tables.storage.sqlite import WAL_RESTART_FRAMES
 
@@ -1029,8 +1031,22 @@ def test_inline_storage_keeps_the_wal_bounded_under_steady_writes(tmp_path: Path
     async def main() -> None:
         await asyncio.gather(*(writer(t, 2500) for t in range(8)))
 
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            get(storage, SPACE, b"t0-0")
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
     try:
-        asyncio.run(main())
+        for thread in readers:
+            thread.start()
+        try:
+            asyncio.run(main())
+        finally:
+            stop.set()
+            for thread in readers:
+                thread.join()
         # Unbounded, 20 000 writes leave over 100 MB here; restarted, the WAL stays within a few restarts' worth.
         assert biggest < 3 * WAL_RESTART_FRAMES * 4096, biggest
         assert get(storage, SPACE, b"t0-0") == b"x" * 300 and get(storage, SPACE, b"t7-2499") == b"x" * 300
