@@ -201,10 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--durability",
         choices=["full", "pipelined", "relaxed"],
         default="full",
-        help="full (default): a write is acknowledged once fsynced, and seen by reads only then; pipelined: "
-        "acknowledged once fsynced too, but committed at once and fsynced by a separate thread, so reads may see it "
-        "just before it is on disk (less CPU per write); relaxed: never fsynced, acknowledged writes survive a crash "
-        "or kill -9 of Nubis but not a power loss (fastest)",
+        help="full (default): a write is acknowledged once fsynced, and no read reveals it before; pipelined: "
+        "acknowledged once fsynced too, but reads may see it just before it is on disk; relaxed: never fsynced, "
+        "acknowledged writes survive a crash or kill -9 of Nubis but not a power loss (fastest)",
     )
     serve.add_argument(
         "--region",

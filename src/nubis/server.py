@@ -53,7 +53,7 @@ def open_engine(settings: Settings) -> Engine:
     if url.startswith("sqlite:"):
         Path(url[len("sqlite:") :]).parent.mkdir(parents=True, exist_ok=True)
     return Engine(
-        open_storage(url, durability=settings.durability),
+        open_storage(url, durability=settings.durability, shared=settings.workers > 1),
         account=settings.account,
         ttl_interval=settings.ttl_interval or None,
     )

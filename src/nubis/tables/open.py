@@ -21,7 +21,7 @@ from nubis.tables.storage.base import Storage
 Durability = Literal["full", "relaxed", "pipelined"]
 
 
-def open_storage(url: str, *, durability: Durability = "full") -> Storage:
+def open_storage(url: str, *, durability: Durability = "full", shared: bool = False) -> Storage:
     """Open the storage backend a URL names.
 
     Args:
@@ -29,6 +29,8 @@ def open_storage(url: str, *, durability: Durability = "full") -> Storage:
         durability: for SQLite, ``"full"`` (fsync on every commit; the default), ``"pipelined"`` (acknowledged
             writes fsynced too, by a syncer thread, while the next ones are applied) or ``"relaxed"`` (no fsync:
             survives kill -9, not power loss). Ignored by ``memory:``, which has nothing to make durable.
+        shared: other processes use the same SQLite file meanwhile (``nubis serve --workers N``). ``full`` then
+            fsyncs inside each commit, since a reader elsewhere could not be made to wait for a syncer here.
 
     Returns:
         The open backend; the caller closes it.
@@ -53,7 +55,7 @@ def open_storage(url: str, *, durability: Durability = "full") -> Storage:
             os.makedirs(parent, exist_ok=True)
         from nubis.tables.storage.sqlite import SqliteStorage
 
-        return SqliteStorage(path, durability=durability)
+        return SqliteStorage(path, durability=durability, shared=shared)
     if scheme in ("postgresql", "postgres"):
         raise ValueError(f"storage URL {url!r}: the PostgreSQL backend is not built yet; use 'sqlite:' or 'memory:'")
     raise ValueError(f"storage URL {url!r}: unknown scheme {scheme!r}; use 'memory:' or 'sqlite:path/to/file.db'")

@@ -109,7 +109,9 @@ class Engine:
         call = self._calls.get(operation)
         if call is None:
             raise UnknownOperationException()
-        return call(region, request)
+        result = call(region, request)
+        self.storage.wait_durable()
+        return result
 
     async def execute_async(self, operation: str, region: str, request: Request) -> Response:
         prepare = self._writes.get(operation)
@@ -118,7 +120,16 @@ class Engine:
             return prepared.finish(await self.storage.submit_async(prepared.fn))
         inline = self._inline.get(operation)
         if inline is not None:
-            return inline(region, request)
+            result = inline(region, request)
+        else:
+            result = await self._read_async(operation, region, request)
+        # A read answers only once what it saw is durable (``Storage.durable``): usually there is nothing to wait for.
+        barrier = self.storage.durable()
+        if barrier is not None:
+            await barrier
+        return result
+
+    async def _read_async(self, operation: str, region: str, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         budgeted = self._budgeted.get(operation)
         if budgeted is not None:

@@ -116,5 +116,15 @@ class Storage(Protocol):
     def write(self, fn: Callable[[WriteView], T]) -> T:
         """``submit(fn).result()``: for synchronous callers."""
 
+    def durable(self) -> asyncio.Future[None] | None:
+        """For a reader on an event loop: None when every write a read made so far could have seen is durable, else
+        a future resolved once it is. A reader waits on it before answering, so that nobody is told of a write a
+        power loss could still undo (SQLite ``full``: commits are visible just before their fsync)."""
+        ...
+
+    def wait_durable(self) -> None:
+        """``durable`` for a synchronous reader: returns once every write it could have seen is durable."""
+        ...
+
     def close(self) -> None:
         """Finish queued writes, then release files and threads. Idempotent."""

@@ -397,6 +397,12 @@ class MemoryStorage:
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
+    def durable(self) -> asyncio.Future[None] | None:
+        return None  # nothing is ever on disk, so nothing is waited for
+
+    def wait_durable(self) -> None:
+        return None
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -10,13 +10,14 @@ Why this shape (design.md, "Durable and fast at once"):
   condition, a validation error) leaves nothing to undo, and its counter deltas are dropped; one that raises after
   writing rolls the group back, and the group runs again without it (so write functions act only through their
   view and may run more than once). The functions after it still see the writes of the ones before it, and still
-  commit. No SAVEPOINT per function: the common path spends its statements on the data. Futures are resolved only
-  after ``COMMIT`` returned, i.e. after the WAL was fsynced (``synchronous=FULL``); if the commit fails, every
-  future in the group fails.
-- **Without the fsync, no hand-off.** ``relaxed`` and ``pipelined`` storages commit with ``synchronous=NORMAL``,
-  which never waits for the disk, so an event loop's writes of one turn are committed on the loop itself when the
-  writer is free at that moment (``submit_async``); ``pipelined`` then acknowledges them once its syncer thread
-  fsynced the WAL. Checkpoints, which do fsync, run on a thread of their own.
+  commit. No SAVEPOINT per function: the common path spends its statements on the data. A group's futures are
+  resolved only once it is durable; if the commit fails, every future in the group fails.
+- **No hand-off, the fsync beside.** Commits use ``synchronous=NORMAL``, which never waits for the disk, so an
+  event loop's writes of one turn are committed on the loop itself when the writer is free at that moment
+  (``submit_async``). ``full`` and ``pipelined`` acknowledge them once the syncer thread fsynced the WAL (one
+  fsync for every commit before it); ``full`` also makes reads wait for it (``durable``). Checkpoints, which do
+  fsync, run on a thread of their own. A ``shared`` file (several processes) under ``full`` commits on the writer
+  thread with ``synchronous=FULL`` instead: another process's reader cannot wait for this one's syncer.
 - **Counters are batched.** ``add_stats`` deltas are summed in memory per function, merged into the group on
   success, and written once per commit as ``items = items + ?`` (an upsert inside the write transaction), which is
   also correct when several processes share the file.
@@ -493,7 +494,7 @@ class _Busy(Exception):
 
 
 class _Checkpointer:
-    """Relaxed and pipelined storages checkpoint on their own thread: a checkpoint fsyncs, and inline groups run on
+    """Storages that commit inline checkpoint on their own thread: a checkpoint fsyncs, and inline groups run on
     a loop.
 
     The writer connection's automatic checkpoint is off (``_open_writer``); every ``CHECKPOINT_EVERY`` commits this
@@ -563,17 +564,20 @@ _datasync: Final = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 
 class _Syncer:
-    """Pipelined storages: fsync the WAL after commits made with ``synchronous=NORMAL``, then acknowledge them.
+    """Full and pipelined storages: fsync the WAL after commits made with ``synchronous=NORMAL``, then acknowledge.
 
     Every group hands its outcomes over after its COMMIT; this thread takes all that arrived, runs one
     ``fdatasync`` of the WAL (which covers every frame written before it started) and only then resolves their
     futures. So an acknowledged write is on disk, as with ``synchronous=FULL``, while the next groups are applied
-    meanwhile (on the event loop) instead of waiting behind the flush. The difference from "full": a write is
-    visible to reads from its COMMIT on, slightly before it is durable.
+    meanwhile (on the event loop) instead of waiting behind the flush. A write is visible to reads from its COMMIT
+    on, slightly before it is durable: ``full`` readers wait for ``synced`` (``SqliteStorage.durable``).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, committed: Callable[[], int]) -> None:
         self._wal_path = os.path.realpath(path) + "-wal"  # SQLite puts it beside the real file
+        self._committed = committed
+        self.synced = 0
+        """How many commits are known to be on disk: ``committed()`` as it was before the last fsync."""
         self._fd: int | None = None
         self._queue: queue.SimpleQueue[list[_Outcome] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"nubis-sqlite-sync:{path}", daemon=True)
@@ -600,8 +604,10 @@ class _Syncer:
                     else:
                         batch.extend(more)
                 if batch:
+                    covered = self._committed()
                     try:
                         self._sync()
+                        self.synced = covered
                     except Exception as exc:
                         # Not known to be on disk: not acknowledged (errors of their own stay as they were).
                         logger.error("fsync of the WAL failed: %s", exc)
@@ -642,14 +648,17 @@ class SqliteStorage:
     Args:
         path: the database file (created if missing). ``":memory:"`` is refused: readers need their own
             connections to the same database.
-        durability: ``"full"`` (the default) fsyncs every commit, so an acknowledged write survives power loss;
-            ``"pipelined"`` gives the same promise for acknowledged writes, but commits on the event loop and fsyncs
-            on a syncer thread (a write becomes visible to reads just before it is durable); ``"relaxed"`` skips the
-            fsync (an acknowledged write survives a crash of Nubis, kill -9 included, not of the machine).
+        durability: ``"full"`` (the default): an acknowledged write survives power loss, and no read returns a
+            write before it is durable; ``"pipelined"`` gives the same promise for acknowledged writes, but a read may
+            see a write just before it is durable; ``"relaxed"`` skips the fsync (an acknowledged write survives a
+            crash of Nubis, kill -9 included, not of the machine).
+        shared: other processes open the file meanwhile; ``full`` then fsyncs inside each commit.
         group_limit: the most write functions one commit may hold.
     """
 
-    def __init__(self, path: str, *, durability: Durability = "full", group_limit: int = 256) -> None:
+    def __init__(
+        self, path: str, *, durability: Durability = "full", group_limit: int = 256, shared: bool = False
+    ) -> None:
         if path == ":memory:" or path.startswith("file::memory:"):
             raise ValueError("SqliteStorage needs a file: readers use their own connections to it")
         if durability not in ("full", "relaxed", "pipelined"):
@@ -659,7 +668,7 @@ class SqliteStorage:
         self.path = path
         self.durability: Durability = durability
         self._group_limit = group_limit
-        self._writer_conn = _open_writer(path, durability)
+        self._writer_conn = _open_writer(path, "pipelined" if durability == "full" and not shared else durability)
         # Beside the real file: every process must meet on one lock, whatever link it opened the database through.
         self._lock_fd = os.open(os.path.realpath(path) + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
         # SimpleQueue: put and get are C calls; queue.Queue's Python-level Condition cost ~8 µs per write.
@@ -676,12 +685,18 @@ class SqliteStorage:
         self._group_lock = threading.Lock()
         self._group_owner: int | None = None
         """The thread running a group (the writer, or a loop inline): it must not submit, nor close."""
-        self._inline = durability != "full"
+        self._barrier = durability == "full" and not shared
+        """Full durability by a syncer: commits inline, acknowledged after their fsync, reads wait for it too."""
+        self._inline = durability != "full" or self._barrier
+        self._commits_started = 0
+        self._commits_ended = 0
         self._inline_pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         self._inline_busy = False
         """Whether the writer connection's busy timeout is off (inline groups never wait on the loop)."""
         self._checkpointer: _Checkpointer | None = _Checkpointer(path, self._writes_held) if self._inline else None
-        self._syncer: _Syncer | None = _Syncer(path) if durability == "pipelined" else None
+        self._syncer: _Syncer | None = (
+            _Syncer(path, lambda: self._commits_ended) if durability == "pipelined" or self._barrier else None
+        )
         self._writer = threading.Thread(target=self._run_writer, name=f"nubis-sqlite-writer:{path}", daemon=True)
         self._writer.start()
 
@@ -733,10 +748,10 @@ class SqliteStorage:
     def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
         """Like ``submit`` for a caller on an event loop; acknowledged with one loop wake-up per group commit.
 
-        With ``durability="relaxed"`` or ``"pipelined"`` a commit never waits for the disk, so the writes submitted
+        Unless ``full`` is ``shared``, a commit never waits for the disk, so the writes submitted
         during one turn of the loop are committed on the loop itself, as one group, right after that turn: no
         hand-off to the writer thread (two cross-thread wake-ups and GIL contention with a busy loop: most of what a
-        write cost beyond its own work). Pipelined commits are then acknowledged by the syncer after their fsync.
+        write cost beyond its own work). Full and pipelined commits are acknowledged by the syncer after their fsync.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -946,9 +961,30 @@ class SqliteStorage:
         deltas = group.deltas
         if deltas:
             conn.executemany(_ADD_STATS, [(s, d[0], d[1]) for s, d in deltas.items() if d[0] or d[1]])
-        conn.execute("COMMIT")
+        self._commits_started += 1  # before: a reader may see the commit before COMMIT returns
+        try:
+            conn.execute("COMMIT")
+        finally:
+            self._commits_ended += 1
         self._commit_count += 1
         return outcomes
+
+    def durable(self) -> asyncio.Future[None] | None:
+        syncer = self._syncer
+        if not self._barrier or syncer is None or syncer.synced >= self._commits_started or self._closed:
+            return None
+        # The syncer's next fsync starts after this: it covers every commit a read so far could have seen.
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        syncer.acknowledge([(future, None, None)])
+        return future
+
+    def wait_durable(self) -> None:
+        syncer = self._syncer
+        if not self._barrier or syncer is None or syncer.synced >= self._commits_started or self._closed:
+            return
+        future: Future[None] = Future()
+        syncer.acknowledge([(future, None, None)])
+        future.result()
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 

@@ -1113,3 +1113,65 @@ def test_a_write_function_raising_stop_iteration_fails_alone(tmp_path: Path, dur
         assert get(storage, SPACE, b"a") == b"v" and get(storage, SPACE, b"b") == b"v"
     finally:
         storage.close()
+
+
+def _gate_fsync(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold every WAL fsync of the syncer until the returned event is set."""
+    import nubis.tables.storage.sqlite as sqlite_module
+
+    gate = threading.Event()
+    real = sqlite_module._datasync
+
+    def held(fd: int) -> None:
+        gate.wait(10)
+        real(fd)
+
+    monkeypatch.setattr(sqlite_module, "_datasync", held)
+    return gate
+
+
+def test_full_durability_acknowledges_and_lets_readers_answer_only_after_the_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "full" commits on the loop and fsyncs on the syncer thread: the write is visible from its COMMIT on, so a
+    # reader must wait (``durable``) until what it saw is on disk, as the writer waits for its acknowledgement.
+    import asyncio
+
+    gate = _gate_fsync(monkeypatch)
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability="full")
+
+    async def main() -> None:
+        assert storage.durable() is None  # nothing written: nothing to wait for
+        write = storage.submit_async(lambda w: w.put(SPACE, *key(b"k"), b"v"))
+        await asyncio.sleep(0.05)
+        assert get(storage, SPACE, b"k") == b"v"  # committed, visible
+        assert not write.done()  # but not acknowledged: its fsync is held
+        barrier = storage.durable()
+        assert barrier is not None
+        await asyncio.sleep(0.05)
+        assert not barrier.done()
+        gate.set()
+        await asyncio.wait_for(write, 5)
+        await asyncio.wait_for(barrier, 5)
+        assert storage.durable() is None
+
+    try:
+        asyncio.run(main())
+    finally:
+        gate.set()
+        storage.close()
+
+
+def test_shared_full_durability_fsyncs_inside_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With other processes on the file (serve --workers N), no syncer: the commit itself fsyncs (SQLite's FULL), so
+    # readers never wait and the held syncer fsync is never used.
+    gate = _gate_fsync(monkeypatch)
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability="full", shared=True)
+    try:
+        storage.write(lambda w: w.put(SPACE, *key(b"k"), b"v"))
+        assert get(storage, SPACE, b"k") == b"v"
+        assert storage.durable() is None
+        storage.wait_durable()
+    finally:
+        gate.set()
+        storage.close()
