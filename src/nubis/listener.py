@@ -7,14 +7,14 @@ first byte is sent), so the protocol below holds writes until the response is co
 the loop iteration for anything streamed, and sends them together. At 5-10 k requests/s that is a measurable
 share of a core (``bench/gateway.py``, ``bench/tables.sh``).
 
-A request the app can answer whole, without ASGI, skips it: the app's ``direct_handler(headers)`` names a
-``DirectHandler`` for it (the table service for ``POST /`` with a DynamoDB target), and the protocol reads the
-body, awaits ``answer(scope, body)`` and writes the response itself. ASGI's per-request objects (a cycle, an event,
-the receive/send messages, header checks for a response the app built) cost about 30 µs of a DynamoDB request's
-80 ([bench] ``bench/tables.sh``, GetItem at C=32). Only plain requests qualify: ``Content-Length`` within the
-handler's ``max_body``, no ``Expect``, no upgrade; anything else takes the ASGI path, which has the full rules (413,
-100-continue, chunked bodies). A direct request keeps its place in uvicorn's pipeline, so pipelined responses
-leave in order whichever path each took.
+A request the app can answer whole, without ASGI, skips it: the app's ``direct_handler(scope)`` names a
+``DirectHandler`` for it (the table service for a POST with a DynamoDB target, the gateway for an API route), and
+the protocol reads the body, awaits ``answer(scope, body)`` and writes the response itself. ASGI's per-request
+objects (a cycle, an event, the receive/send messages, header checks for a response the app built) cost about
+30 µs of a DynamoDB request's 80 ([bench] ``bench/tables.sh``, GetItem at C=32). Only plain requests qualify: no
+body or a ``Content-Length`` within the handler's ``max_body``, no ``Expect``, no upgrade; anything else takes the
+ASGI path, which has the full rules (413, 100-continue, chunked bodies). A direct request keeps its place in
+uvicorn's pipeline, so pipelined responses leave in order whichever path each took.
 
 Everything else is uvicorn's: parsing, keep-alive, flow control, WebSocket upgrades (the upgraded protocol gets
 the plain transport).
@@ -26,7 +26,9 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol, cast
+from urllib.parse import unquote
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,10 @@ Headers = list[tuple[bytes, bytes]]
 
 
 class DirectHandler(Protocol):
-    """What answers a request without ASGI: whole, from its scope (method, path, headers, query) and body."""
+    """What answers a request without ASGI: whole, from its scope (method, path, headers, query, client) and body.
+
+    The app names it: ``app.direct_handler(scope) -> DirectHandler | None``.
+    """
 
     max_body: int
 
@@ -110,7 +115,7 @@ class _DirectCycle:
 
     def _write(self, status: int, headers: Sequence[tuple[bytes, bytes]], payload: bytes) -> None:
         protocol = self.protocol
-        content = [STATUS_LINE[status]]
+        content = [STATUS_LINE.get(status) or b"HTTP/1.1 %d \r\n" % status]
         for name, value in protocol.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         has_length = False
@@ -200,14 +205,9 @@ class NubisHttpProtocol(HttpToolsProtocol):
             super().on_headers_complete()
             return
         http_version = self.parser.get_http_version()
-        scope: dict[str, Any] = cast(Any, self.scope)
-        scope["method"] = "POST"
-        scope["path"] = "/"
-        scope["raw_path"] = b"/"
-        scope["query_string"] = b""
-        if http_version != "1.1":
-            scope["http_version"] = http_version
-        cycle = _DirectCycle(self, handler, scope, http_version != "1.0" and self.parser.should_keep_alive())
+        cycle = _DirectCycle(
+            self, handler, cast(Any, self.scope), http_version != "1.0" and self.parser.should_keep_alive()
+        )
         existing = self.cycle
         self.cycle = cast(Any, cycle)
         if existing is None or existing.response_complete:
@@ -219,19 +219,39 @@ class NubisHttpProtocol(HttpToolsProtocol):
             self.pipeline.appendleft((cast(Any, cycle), self.app))
 
     def _direct_handler(self) -> DirectHandler | None:
-        """The handler that answers this request without ASGI, if it is a plain ``POST /`` one claims."""
-        if self._direct is None or self.url != b"/" or self.expect_100_continue or self.parser.get_method() != b"POST":
+        """The handler that answers this request without ASGI, if it is a plain one the app claims.
+
+        The scope is completed as uvicorn would (method, path, query) for the app to decide on.
+        """
+        if self._direct is None or self.expect_100_continue or self.parser.should_upgrade():
             return None
-        if self.parser.should_upgrade():
-            return None
-        length = None
+        length = 0
         for name, value in self.headers:
             if name == b"content-length":
-                length = value
+                if not value.isdigit():
+                    return None
+                length = int(value)
             elif name == b"transfer-encoding":
                 return None
-        handler: DirectHandler | None = self._direct(self.headers)
-        if handler is None or length is None or not length.isdigit() or int(length) > handler.max_body:
+        scope: dict[str, Any] = cast(Any, self.scope)
+        scope["method"] = self.parser.get_method().decode("ascii")
+        http_version = self.parser.get_http_version()
+        if http_version != "1.1":
+            scope["http_version"] = http_version
+        url = self.url
+        if url == b"/":
+            scope["path"], scope["raw_path"], scope["query_string"] = "/", b"/", b""
+        else:
+            parsed = httptools.parse_url(url)
+            raw_path = parsed.path
+            path = raw_path.decode("ascii")
+            scope["path"] = unquote(path) if "%" in path else path
+            scope["raw_path"] = raw_path
+            scope["query_string"] = parsed.query or b""
+        if self.root_path:
+            return None  # uvicorn's --root-path (Nubis never sets it): leave the prefixing to uvicorn
+        handler: DirectHandler | None = self._direct(scope)
+        if handler is None or length > handler.max_body:
             return None
         return handler
 

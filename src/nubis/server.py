@@ -42,7 +42,7 @@ from nubis.settings import Settings
 from nubis.tables.engine.engine import Engine
 from nubis.tables.errors import DynamoDBError, ResourceInUseException
 from nubis.tables.open import open_storage
-from nubis.tables.wire.app import TARGET_PREFIXES, DynamoDBApp, Receive, Scope, Send, is_dynamodb_request
+from nubis.tables.wire.app import DynamoDBApp, Receive, Scope, Send, is_dynamodb_request
 from nubis.tables.wire.auth import Credential, SignatureVerifier, parse_credentials
 
 logger = logging.getLogger(__name__)
@@ -275,15 +275,17 @@ class NubisApp:
             self.engine.close()
             self.engine = None
 
-    def direct_handler(self, headers: list[tuple[bytes, bytes]]) -> DynamoDBApp | None:
-        """The app that answers a ``POST /`` with these headers without ASGI (``nubis.listener``): DynamoDB's."""
-        for name, value in headers:
-            if name == b"x-amz-target":
-                if value.startswith(TARGET_PREFIXES):
-                    if self.dynamodb is None:
-                        self.start()
-                    return self.dynamodb
-                return None
+    def direct_handler(self, scope: Scope) -> DynamoDBApp | GatewayApp | None:
+        """The app that answers this plain HTTP request whole, without ASGI (``nubis.listener``): DynamoDB's for a
+        POST with its target, the gateway's for an HTTP or REST API route; the dispatch of ``__call__``."""
+        if self.dynamodb is None:
+            self.start()
+        if scope["method"] == "POST" and is_dynamodb_request(scope):
+            return self.dynamodb
+        if self.gateway is None or is_dynamodb_request(scope) or is_lambda_request(scope):
+            return None
+        if self.gateway.claims(scope) and not scope.get("nubis.websocket"):
+            return self.gateway
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

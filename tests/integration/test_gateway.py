@@ -577,3 +577,35 @@ def test_a_bad_project_file_stops_serve_with_its_file_and_line(tmp_path: Path):
     )
     assert done.returncode == 2
     assert "nubis serve: serverless.yml:" in done.stderr
+
+
+def test_pipelined_gateway_requests_are_answered_in_order_whichever_path_each_takes(sls: Running):
+    # Plain requests are answered without ASGI (nubis.listener), a chunked one through it: one connection, in order.
+    import socket
+
+    from .test_listener import Reader
+
+    assert sls.project is not None
+    rest = next(api for api in sls.project.apis if api.kind.value == "REST").stages[0].name
+    batch = (
+        b"GET /items/1?x=%41&y=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        b"HEAD /items/2 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        b"POST /items/3 HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
+        b"POST /items/4 HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"6\r\nchunky\r\n0\r\n\r\n" + f"GET /{rest}/items/5 HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+    )
+    with socket.create_connection(("127.0.0.1", sls.server.port), timeout=30) as sock:
+        sock.sendall(batch)
+        reader = Reader(sock)
+        first = reader.response()
+        head = reader.response(to_head=True)
+        third, fourth, fifth = reader.response(), reader.response(), reader.response()
+    assert [r[0] for r in (first, head, third, fourth, fifth)] == [200] * 5
+    event = json.loads(first[2])
+    assert event["rawPath"] == "/items/1" and event["rawQueryString"] == "x=%41&y=1"
+    assert event["queryStringParameters"] == {"x": "A", "y": "1"}
+    assert int(head[1]["content-length"]) > 0 and head[2] == b""
+    assert json.loads(third[2])["body"] == "hello"
+    assert json.loads(fourth[2])["body"] == "chunky"
+    assert json.loads(fifth[2])["path"] == "/items/5"
+    assert all("apigw-requestid" in r[1] or "x-amzn-requestid" in r[1] for r in (first, third, fourth, fifth))

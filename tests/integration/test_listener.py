@@ -53,14 +53,15 @@ class Reader:
             raise EOFError
         self.buffer += chunk
 
-    def response(self) -> tuple[int, dict[str, str], bytes]:
+    def response(self, *, to_head: bool = False) -> tuple[int, dict[str, str], bytes]:
+        """The next response; ``to_head``: an answer to HEAD, whose Content-Length is not followed by a body."""
         while b"\r\n\r\n" not in self.buffer:
             self._fill()
         head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
         headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-        length = int(headers.get("content-length", "0"))
+        length = 0 if to_head else int(headers.get("content-length", "0"))
         while len(self.buffer) < length:
             self._fill()
         body, self.buffer = self.buffer[:length], self.buffer[length:]

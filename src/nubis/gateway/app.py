@@ -88,14 +88,24 @@ class GatewayApp:
         scope["nubis.gateway"] = resolved
         return resolved is not None
 
+    max_body = MAX_PAYLOAD
+    """The largest body ``answer`` takes; the listener leaves bigger ones to ``__call__``, which answers 413."""
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("nubis.websocket") or scope["type"] == "websocket":
             await self.websockets(scope, receive, send)
             return
+        body = await read_body(receive, MAX_PAYLOAD)
+        status, headers, payload = await self.answer(scope, body)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def answer(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The response to an HTTP or REST API request whose body has been read (the listener calls this directly
+        for plain requests, ``nubis.listener``)."""
         resolved = scope["nubis.gateway"] if "nubis.gateway" in scope else self.resolve(scope)
         assert resolved is not None, "the server only sends requests the gateway claims"
         deployment, stage_path = resolved
-        body = await read_body(receive, MAX_PAYLOAD)
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
@@ -116,6 +126,5 @@ class GatewayApp:
         response = await pipeline.run(ctx)
         data = b"" if scope["method"] == "HEAD" else response.body
         out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers if k.lower() != "content-length"]
-        out.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": out})
-        await send({"type": "http.response.body", "body": data})
+        out.append((b"content-length", b"%d" % len(response.body)))
+        return response.status, out, data
