@@ -204,16 +204,12 @@ class NubisHttpProtocol(HttpToolsProtocol):
         if handler is None:
             super().on_headers_complete()
             return
-        http_version = self.parser.get_http_version()
-        cycle = _DirectCycle(
-            self, handler, cast(Any, self.scope), http_version != "1.0" and self.parser.should_keep_alive()
-        )
+        keep_alive = self.scope["http_version"] != "1.0" and self.parser.should_keep_alive()
+        cycle = _DirectCycle(self, handler, cast(Any, self.scope), keep_alive)
         existing = self.cycle
         self.cycle = cast(Any, cycle)
         if existing is None or existing.response_complete:
-            task = self.loop.create_task(cycle.run_asgi(self.app))
-            task.add_done_callback(self.tasks.discard)
-            self.tasks.add(task)
+            self._start(cycle, self.app)
         else:
             self.flow.pause_reading()
             self.pipeline.appendleft((cast(Any, cycle), self.app))
@@ -223,8 +219,8 @@ class NubisHttpProtocol(HttpToolsProtocol):
 
         The scope is completed as uvicorn would (method, path, query) for the app to decide on.
         """
-        if self._direct is None or self.expect_100_continue or self.parser.should_upgrade():
-            return None
+        if self._direct is None or self.root_path or self.expect_100_continue or self.parser.should_upgrade():
+            return None  # root_path: uvicorn's --root-path (Nubis never sets it), prefixing left to uvicorn
         length = 0
         for name, value in self.headers:
             if name == b"content-length":
@@ -248,12 +244,16 @@ class NubisHttpProtocol(HttpToolsProtocol):
             scope["path"] = unquote(path) if "%" in path else path
             scope["raw_path"] = raw_path
             scope["query_string"] = parsed.query or b""
-        if self.root_path:
-            return None  # uvicorn's --root-path (Nubis never sets it): leave the prefixing to uvicorn
         handler: DirectHandler | None = self._direct(scope)
         if handler is None or length > handler.max_body:
             return None
         return handler
+
+    def _start(self, cycle: Any, app: Any) -> None:
+        """Run a cycle (uvicorn's or a direct one) as a task the server waits for at shutdown."""
+        task = self.loop.create_task(cycle.run_asgi(app))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
 
     def on_body(self, body: bytes) -> None:
         cycle: Any = self.cycle
@@ -288,10 +288,7 @@ class NubisHttpProtocol(HttpToolsProtocol):
             return
         self.flow.resume_reading()
         if self.pipeline:
-            cycle, app = self.pipeline.pop()
-            task = self.loop.create_task(cycle.run_asgi(app))
-            task.add_done_callback(self.tasks.discard)
-            self.tasks.add(task)
+            self._start(*self.pipeline.pop())
             return
         self._idle_since = self.loop.time()
         if self.timeout_keep_alive_task is None:

@@ -280,9 +280,9 @@ class NubisApp:
         POST with its target, the gateway's for an HTTP or REST API route; the dispatch of ``__call__``."""
         if self.dynamodb is None:
             self.start()
-        if scope["method"] == "POST" and is_dynamodb_request(scope):
-            return self.dynamodb
-        if self.gateway is None or is_dynamodb_request(scope) or is_lambda_request(scope):
+        if is_dynamodb_request(scope):
+            return self.dynamodb if scope["method"] == "POST" else None
+        if self.gateway is None or is_lambda_request(scope):
             return None
         if self.gateway.claims(scope) and not scope.get("nubis.websocket"):
             return self.gateway

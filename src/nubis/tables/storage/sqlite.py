@@ -668,7 +668,9 @@ class SqliteStorage:
         self.path = path
         self.durability: Durability = durability
         self._group_limit = group_limit
-        self._writer_conn = _open_writer(path, "pipelined" if durability == "full" and not shared else durability)
+        self._barrier = durability == "full" and not shared
+        """Full durability by a syncer: commits inline, acknowledged after their fsync, reads wait for it too."""
+        self._writer_conn = _open_writer(path, "pipelined" if self._barrier else durability)
         # Beside the real file: every process must meet on one lock, whatever link it opened the database through.
         self._lock_fd = os.open(os.path.realpath(path) + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
         # SimpleQueue: put and get are C calls; queue.Queue's Python-level Condition cost ~8 µs per write.
@@ -685,8 +687,6 @@ class SqliteStorage:
         self._group_lock = threading.Lock()
         self._group_owner: int | None = None
         """The thread running a group (the writer, or a loop inline): it must not submit, nor close."""
-        self._barrier = durability == "full" and not shared
-        """Full durability by a syncer: commits inline, acknowledged after their fsync, reads wait for it too."""
         self._inline = durability != "full" or self._barrier
         self._commits_started = 0
         self._commits_ended = 0
@@ -969,9 +969,16 @@ class SqliteStorage:
         self._commit_count += 1
         return outcomes
 
-    def durable(self) -> asyncio.Future[None] | None:
+    def _unsynced(self) -> _Syncer | None:
+        """The syncer when reads must wait for it: a ``full`` storage with commits not yet known to be on disk."""
         syncer = self._syncer
         if not self._barrier or syncer is None or syncer.synced >= self._commits_started or self._closed:
+            return None
+        return syncer
+
+    def durable(self) -> asyncio.Future[None] | None:
+        syncer = self._unsynced()
+        if syncer is None:
             return None
         # The syncer's next fsync starts after this: it covers every commit a read so far could have seen.
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -979,8 +986,8 @@ class SqliteStorage:
         return future
 
     def wait_durable(self) -> None:
-        syncer = self._syncer
-        if not self._barrier or syncer is None or syncer.synced >= self._commits_started or self._closed:
+        syncer = self._unsynced()
+        if syncer is None:
             return
         future: Future[None] = Future()
         syncer.acknowledge([(future, None, None)])

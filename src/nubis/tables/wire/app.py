@@ -110,7 +110,7 @@ class DynamoDBApp:
     async def answer(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """The response to a request whose body has been read: status, headers and payload.
 
-        The listener calls this directly for ``POST /`` with a DynamoDB target (``nubis.listener``), skipping the
+        The listener calls this directly for a POST with a DynamoDB target (``nubis.listener``), skipping the
         ASGI messages; ``scope`` then holds only what is read here.
         """
         request_id = new_request_id()

@@ -13,26 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import nubis.tables.storage.sqlite as sqlite_module
 from nubis.tables.engine.engine import Engine
 from nubis.tables.open import open_storage
 
 R = "us-east-1"
 KEY = {"id": {"S": "a"}}
-
-
-@pytest.fixture
-def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    held = threading.Event()
-    real = sqlite_module._datasync
-
-    def datasync(fd: int) -> None:
-        held.wait(10)
-        real(fd)
-
-    monkeypatch.setattr(sqlite_module, "_datasync", datasync)
-    yield held
-    held.set()
 
 
 def create(engine: Engine) -> None:
@@ -50,8 +35,9 @@ def create(engine: Engine) -> None:
 
 @pytest.mark.parametrize("operation", ["GetItem", "Query", "Scan"])
 def test_a_read_that_saw_an_unsynced_write_waits_for_its_fsync(
-    tmp_path: Path, gate: threading.Event, operation: str
+    tmp_path: Path, held_fsync: threading.Event, operation: str
 ) -> None:
+    gate = held_fsync
     gate.set()  # CreateTable is acknowledged normally
     engine = Engine(open_storage(f"sqlite:///{tmp_path}/t.db", durability="full"), ttl_interval=None)
     create(engine)

@@ -1115,29 +1115,14 @@ def test_a_write_function_raising_stop_iteration_fails_alone(tmp_path: Path, dur
         storage.close()
 
 
-def _gate_fsync(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Hold every WAL fsync of the syncer until the returned event is set."""
-    import nubis.tables.storage.sqlite as sqlite_module
-
-    gate = threading.Event()
-    real = sqlite_module._datasync
-
-    def held(fd: int) -> None:
-        gate.wait(10)
-        real(fd)
-
-    monkeypatch.setattr(sqlite_module, "_datasync", held)
-    return gate
-
-
 def test_full_durability_acknowledges_and_lets_readers_answer_only_after_the_fsync(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, held_fsync: threading.Event
 ) -> None:
     # "full" commits on the loop and fsyncs on the syncer thread: the write is visible from its COMMIT on, so a
     # reader must wait (``durable``) until what it saw is on disk, as the writer waits for its acknowledgement.
     import asyncio
 
-    gate = _gate_fsync(monkeypatch)
+    gate = held_fsync
     storage = SqliteStorage(str(tmp_path / "t.db"), durability="full")
 
     async def main() -> None:
@@ -1162,10 +1147,10 @@ def test_full_durability_acknowledges_and_lets_readers_answer_only_after_the_fsy
         storage.close()
 
 
-def test_shared_full_durability_fsyncs_inside_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_full_durability_fsyncs_inside_the_commit(tmp_path: Path, held_fsync: threading.Event) -> None:
     # With other processes on the file (serve --workers N), no syncer: the commit itself fsyncs (SQLite's FULL), so
     # readers never wait and the held syncer fsync is never used.
-    gate = _gate_fsync(monkeypatch)
+    gate = held_fsync
     storage = SqliteStorage(str(tmp_path / "t.db"), durability="full", shared=True)
     try:
         storage.write(lambda w: w.put(SPACE, *key(b"k"), b"v"))
