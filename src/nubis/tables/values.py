@@ -96,6 +96,21 @@ def add_numbers(a: Decimal, b: Decimal) -> Decimal:
     return parse_number(format(result, "f"))
 
 
+def add_number_texts(a: str, b: str, *, subtract: bool = False) -> str:
+    """``add_numbers`` on canonical texts, as canonical text: counters (integers) skip Decimal altogether.
+
+    An integer sum of at most 38 digits is exact and in range, so only longer ones and fractions take the Decimal
+    path with its checks.
+    """
+    if (a == "0" or _PLAIN_INTEGER.fullmatch(a)) and (b == "0" or _PLAIN_INTEGER.fullmatch(b)):
+        total = int(a) - int(b) if subtract else int(a) + int(b)
+        text = str(total)
+        if len(text) <= limits.MAX_NUMBER_DIGITS or (total < 0 and len(text) <= limits.MAX_NUMBER_DIGITS + 1):
+            return text
+    y = Decimal(b)
+    return format_number(add_numbers(Decimal(a), y.copy_negate() if subtract else y))  # exact: unary minus rounds
+
+
 # -- binary --------------------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,14 @@ from decimal import Decimal
 from hypothesis import example, given, strategies as st
 
 from nubis.tables.errors import ValidationException
-from nubis.tables.values import format_number, normalize_number, number_size, parse_number
+from nubis.tables.values import (
+    add_number_texts,
+    add_numbers,
+    format_number,
+    normalize_number,
+    number_size,
+    parse_number,
+)
 
 
 def _decimal_size(text: str) -> int:
@@ -55,3 +62,32 @@ def test_integer_sizes_match_the_decimal_rule(n: int) -> None:
 @example("0e5000")
 def test_normalize_fast_path_agrees_with_parsing(text: str) -> None:
     assert _normalize(text) == _slow_normalize(text)
+
+
+def _slow_sum(a: str, b: str, subtract: bool) -> str:
+    y = Decimal(b)
+    try:
+        return format_number(add_numbers(Decimal(a), y.copy_negate() if subtract else y))
+    except ValidationException as exc:
+        return exc.message
+
+
+_NUMBER = st.one_of(
+    st.integers(-(10**38) + 1, 10**38 - 1).map(str),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(lambda d: format_number(d)),
+)
+
+
+@given(_NUMBER, _NUMBER, st.booleans())
+@example("9" * 38, "1", False)
+@example("-" + "9" * 38, "1", True)
+@example("9" * 38, "-" + "9" * 38, False)
+@example("5", "5", True)
+@example("0", "10000000000000000000000000001", True)
+def test_number_sum_fast_path_agrees_with_decimal(a: str, b: str, subtract: bool) -> None:
+    """Counters take an integer shortcut; it must give AWS's result, overflow errors included."""
+    try:
+        fast = add_number_texts(a, b, subtract=subtract)
+    except ValidationException as exc:
+        fast = exc.message
+    assert fast == _slow_sum(a, b, subtract)

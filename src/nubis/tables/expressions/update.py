@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Final
 
 from nubis.tables.errors import ValidationException
@@ -28,7 +27,7 @@ from nubis.tables.expressions.evaluate import compile_path
 from nubis.tables.expressions.functions import type_of
 from nubis.tables.expressions.projection import compile_projection
 from nubis.tables.expressions.resolve import ResolvedPath, path_of
-from nubis.tables.values import AttributeValue, Item, add_numbers, format_number
+from nubis.tables.values import AttributeValue, Item, add_number_texts
 
 MISSING_OPERAND: Final = "The provided expression refers to an attribute that does not exist in the item"
 WRONG_TYPE: Final = "An operand in the update expression has an incorrect data type"
@@ -77,8 +76,7 @@ def _compile_value(node: ast.Node) -> ValueFn:
             b = right(item)
             if "N" not in b:
                 raise ValidationException(WRONG_TYPE)
-            y = Decimal(b["N"])
-            return {"N": format_number(add_numbers(Decimal(a["N"]), -y if negate else y))}
+            return {"N": add_number_texts(a["N"], b["N"], subtract=negate)}
 
         return arith
     if isinstance(node, ast.Call) and node.name == "if_not_exists":
@@ -183,7 +181,7 @@ def _add(existing: AttributeValue | None, value: AttributeValue, mismatch: str) 
     if type_of(existing) != kind:
         raise ValidationException(mismatch)
     if kind == "N":
-        return {"N": format_number(add_numbers(Decimal(existing["N"]), Decimal(value["N"])))}
+        return {"N": add_number_texts(existing["N"], value["N"])}
     if kind == "L":
         return {"L": [*existing["L"], *value["L"]]}
     current = existing[kind]
@@ -252,11 +250,16 @@ def compile_update(node: ast.Update) -> CompiledUpdate:
         return editor.finish()
 
     frozen_paths = tuple(paths)
+
+    def updated_paths(item: Item) -> Item:
+        # Only ReturnValues UPDATED_OLD / UPDATED_NEW asks: compiled then, not for every UpdateItem.
+        return compile_projection(frozen_paths)(item)
+
     return CompiledUpdate(
         apply=apply,
         paths=frozen_paths,
         top_level=frozenset(str(p[0]) for p in frozen_paths),
-        updated_paths=compile_projection(frozen_paths),
+        updated_paths=updated_paths,
     )
 
 
