@@ -15,7 +15,7 @@ from pathlib import Path
 from nubis.gateway.asgi import Receive, Scope, Send, read_body
 from nubis.gateway.context import InvocationContext, Invoker
 from nubis.gateway.deployment import Deployment, compile_deployments
-from nubis.gateway.handlers.integrate import close_integrations
+from nubis.gateway.integrations.http import HttpBackends
 from nubis.gateway.pipelines import HTTP_PIPELINE, REST_PIPELINE
 from nubis.gateway.responses import MAX_PAYLOAD
 from nubis.gateway.websocket import WebSocketGateway, WebSocketLimits
@@ -53,11 +53,12 @@ class GatewayApp:
         self.websockets = WebSocketGateway(
             project, invoker, websocket_limits, websocket_peers, authenticate=authenticate
         )
+        self.backends = HttpBackends()
 
     async def aclose(self) -> None:
         """At shutdown: close the integrations' pooled connections (HTTP backends) and the WebSocket peer link."""
         self.websockets.close()
-        await close_integrations()
+        await self.backends.aclose()
 
     def resolve(self, scope: Scope) -> tuple[Deployment, str] | None:
         """The deployment a request is for and the path inside its stage, or None."""
@@ -113,6 +114,7 @@ class GatewayApp:
         ctx = InvocationContext(
             deployment=deployment,
             invoker=self.invoker,
+            backends=self.backends,
             method=scope["method"],
             path=path,
             stage_path=stage_path,

@@ -30,6 +30,15 @@ class Invoker(Protocol):
     async def invoke(self, name: str, payload: bytes = b"") -> InvocationOutcome: ...
 
 
+class Backends(Protocol):
+    """The HTTP client an app keeps for its HTTP integrations (``integrations.http.HttpBackends``): its pooled
+    connections belong to the app, which closes them at shutdown. Typed loosely: the pure modules that read the
+    context must not depend on httpx."""
+
+    def client(self) -> Any:
+        """The ``httpx.AsyncClient`` of the running event loop."""
+
+
 @dataclass(slots=True)
 class HttpResponse:
     """What goes back to the client."""
@@ -113,6 +122,8 @@ class InvocationContext:
     integration_request: IntegrationRequest | None = None
     endpoint_response: EndpointResponse | None = None
     response: HttpResponse | None = None
+    backends: Backends | None = None
+    """Where HTTP integrations get their client; None only in contexts built without an app (unit tests)."""
     state: dict[str, Any] = field(default_factory=dict)
     _by_name: dict[str, str] | None = None
 

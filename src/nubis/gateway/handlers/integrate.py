@@ -26,11 +26,7 @@ INTEGRATIONS: dict[IntegrationType, Integration] = {
     IntegrationType.HTTP_PROXY: _HTTP,
     IntegrationType.MOCK: MockIntegration(),
 }
-
-
-async def close_integrations() -> None:
-    """Close what integrations keep open between requests (the HTTP backends' connection pool)."""
-    await _HTTP.aclose()
+"""Stateless integrations: what they keep between requests (connections) is the app's, on the context."""
 
 
 async def integrate(ctx: InvocationContext) -> None:

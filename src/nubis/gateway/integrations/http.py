@@ -45,8 +45,8 @@ DROPPED_REST_PROXY = frozenset({"transfer-encoding", "content-encoding", "via"})
 DROPPED_HTTP_API = frozenset({"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"})
 
 
-class HttpIntegration:
-    """One ``httpx.AsyncClient`` per event loop, kept for its connection pool."""
+class HttpBackends:
+    """One ``httpx.AsyncClient`` per event loop, kept for its connection pool; each gateway app owns one."""
 
     def __init__(self) -> None:
         self._client: httpx.AsyncClient | None = None
@@ -69,6 +69,10 @@ class HttpIntegration:
             await self._client.aclose()
             self._client = None
 
+
+class HttpIntegration:
+    """Stateless: the connection pool is the app's (``ctx.backends``)."""
+
     async def invoke(self, ctx: InvocationContext) -> None:
         assert ctx.match is not None
         integration = ctx.match.integration
@@ -79,7 +83,8 @@ class HttpIntegration:
         else:
             request = rest_backend_request(ctx, proxy=proxy, mapped=ctx.integration_request)
         timeout = ctx.deployment.api.integration_timeout_ms(integration) / 1000
-        response = await self._send(request, timeout, http_api=http_api)
+        assert ctx.backends is not None, "HTTP integrations need the app's backends (GatewayApp sets them)"
+        response = await _send(ctx.backends.client(), request, timeout, http_api=http_api)
         raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
         if http_api:
             headers = [(k, v) for k, v in raw_headers if k.lower() not in DROPPED_HTTP_API]
@@ -90,20 +95,23 @@ class HttpIntegration:
             status = response.status_code
             ctx.endpoint_response = EndpointResponse(status, raw_headers, response.content, str(status))
 
-    async def _send(self, request: BackendRequest, timeout: float, *, http_api: bool) -> httpx.Response:
-        try:
-            async with asyncio.timeout(timeout):
-                return await self.client().request(
-                    request.method, request.url, headers=request.headers, content=request.body or None
-                )
-        except TimeoutError as exc:
-            raise (ServiceUnavailable() if http_api else IntegrationTimeout()) from exc
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            logger.warning("integration URI %s is not usable: %s", request.url, exc)
-            raise (InternalServerError() if http_api else ApiConfigurationError()) from exc
-        except httpx.HTTPError as exc:
-            logger.warning("HTTP integration %s %s failed: %r", request.method, request.url, exc)
-            raise (ServiceUnavailable() if http_api else IntegrationNetworkFailure()) from exc
+
+async def _send(
+    client: httpx.AsyncClient, request: BackendRequest, timeout: float, *, http_api: bool
+) -> httpx.Response:
+    try:
+        async with asyncio.timeout(timeout):
+            return await client.request(
+                request.method, request.url, headers=request.headers, content=request.body or None
+            )
+    except TimeoutError as exc:
+        raise (ServiceUnavailable() if http_api else IntegrationTimeout()) from exc
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        logger.warning("integration URI %s is not usable: %s", request.url, exc)
+        raise (InternalServerError() if http_api else ApiConfigurationError()) from exc
+    except httpx.HTTPError as exc:
+        logger.warning("HTTP integration %s %s failed: %r", request.method, request.url, exc)
+        raise (ServiceUnavailable() if http_api else IntegrationNetworkFailure()) from exc
 
 
 def _remap(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
