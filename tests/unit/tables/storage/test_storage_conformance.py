@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -1157,6 +1157,45 @@ def test_shared_full_durability_fsyncs_inside_the_commit(tmp_path: Path, held_fs
         assert get(storage, SPACE, b"k") == b"v"
         assert storage.durable() is None
         storage.wait_durable()
+    finally:
+        gate.set()
+        storage.close()
+
+
+@pytest.mark.parametrize("durability", ["full", "pipelined"])
+def test_writes_made_during_an_fsync_share_one_commit_after_it(
+    tmp_path: Path, held_fsync: threading.Event, durability: Literal["full", "pipelined"]
+) -> None:
+    # Nothing committed while an fsync runs could be acknowledged before the next one, so such writes wait (later
+    # ones joining them) and go in one commit when it ends: ordered as submitted, each still atomic.
+    import asyncio
+
+    gate = held_fsync
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability=durability)
+
+    def fail(view: WriteView) -> None:
+        raise ValueError("refused")
+
+    async def main() -> None:
+        first = storage.submit_async(lambda w: w.put(SPACE, *key(b"a"), b"1"))
+        await asyncio.sleep(0.05)  # committed; its fsync is held
+        commits = storage._commit_count
+        later = [storage.submit_async(lambda w: w.put(SPACE, *key(b"b"), b"1"))]
+        await asyncio.sleep(0)  # another loop turn: these join the waiting group, no commit per turn
+        later.append(storage.submit_async(fail))
+        later.append(storage.submit_async(lambda w: w.put(SPACE, *key(b"b"), b"2")))
+        await asyncio.sleep(0.05)
+        assert storage._commit_count == commits and get(storage, SPACE, b"b") is None
+        assert not any(f.done() for f in [first, *later])
+        gate.set()
+        await asyncio.wait_for(first, 5)
+        results = await asyncio.wait_for(asyncio.gather(*later, return_exceptions=True), 5)
+        assert results[0] is None and isinstance(results[1], ValueError) and results[2] is None
+        assert storage._commit_count == commits + 1
+        assert get(storage, SPACE, b"b") == b"2"
+
+    try:
+        asyncio.run(main())
     finally:
         gate.set()
         storage.close()
