@@ -14,6 +14,7 @@ the server's (``function_credentials``), as a Lambda function signs with its exe
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import re
@@ -226,8 +227,11 @@ def open_functions(settings: Settings, project: Project | None = None) -> Functi
 class NubisApp:
     """The shared endpoint: lifespan owns the engine; HTTP requests are dispatched by protocol."""
 
-    def __init__(self, settings: Settings, project: Project | None = None) -> None:
+    def __init__(self, settings: Settings, project: Project | None = None, *, freeze_heap: bool = False) -> None:
+        """``freeze_heap``: a server process of its own (``serve``), whose start-up objects live as long as it does
+        (see ``_lifespan``); never for an app embedded in another program, such as a test process."""
         self.settings = with_function_credentials(settings)
+        self._freeze_heap = freeze_heap
         self.verifier = open_verifier(self.settings)
         self.project = project
         self._project_loaded = project is not None
@@ -337,6 +341,12 @@ class NubisApp:
                     logger.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                if self._freeze_heap:
+                    # Everything built so far (modules, the engine, the project) lives until exit: out of the
+                    # collector's sight, full collections scan only what requests left behind. They paused the
+                    # loop 27-45 ms, twice a second under writes: PutItem C=32 p99 28 -> 16 ms ([bench]).
+                    gc.collect()
+                    gc.freeze()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.gateway is not None:
@@ -350,7 +360,7 @@ class NubisApp:
 
 def create_app() -> NubisApp:
     """uvicorn's factory for worker processes: settings come from the environment."""
-    return NubisApp(Settings.from_env())
+    return NubisApp(Settings.from_env(), freeze_heap=True)
 
 
 def serve(settings: Settings) -> None:
@@ -404,4 +414,4 @@ def serve(settings: Settings) -> None:
         os.environ.update(settings.to_env())
         uvicorn.run("nubis.server:create_app", factory=True, workers=settings.workers, **config)
     else:
-        uvicorn.run(NubisApp(settings, project), **config)
+        uvicorn.run(NubisApp(settings, project, freeze_heap=True), **config)

@@ -120,3 +120,32 @@ functions:
     project = open_project(settings)
     assert project is not None and (project.stage, project.region) == ("dev", "eu-west-1")
     assert project.functions["f"].environment["TABLE"] == "todos-dev-eu-west-1"
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_server_process_freezes_its_start_up_heap_and_an_embedded_app_does_not(tmp_path: Path, freeze: bool) -> None:
+    import asyncio
+    import gc
+
+    from nubis.server import NubisApp
+
+    app = NubisApp(Settings(data_dir=str(tmp_path), storage="memory:", project_dir=str(tmp_path)), freeze_heap=freeze)
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[str] = []
+
+    async def receive() -> dict[str, str]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, str]) -> None:
+        sent.append(message["type"])
+        if message["type"] == "lifespan.startup.complete":
+            frozen.append(gc.get_freeze_count())
+
+    frozen: list[int] = []
+    before = gc.get_freeze_count()
+    try:
+        asyncio.run(app({"type": "lifespan"}, receive, send))  # type: ignore[arg-type]
+    finally:
+        gc.unfreeze()
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert (frozen[0] > before) is freeze
