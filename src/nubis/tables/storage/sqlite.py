@@ -584,7 +584,7 @@ class _Syncer:
         self._wal_path = os.path.realpath(path) + "-wal"  # SQLite puts it beside the real file
         self._committed = committed
         self._syncing = syncing
-        """Told when an fsync starts (True) and once its writes are acknowledged (False)."""
+        """Told when an fsync starts (True) and when it has ended (False), before its writes are acknowledged."""
         self.synced = 0
         """How many commits are known to be on disk: ``committed()`` as it was before the last fsync."""
         self._fd: int | None = None
@@ -622,8 +622,8 @@ class _Syncer:
                         # Not known to be on disk: not acknowledged (errors of their own stay as they were).
                         logger.error("fsync of the WAL failed: %s", exc)
                         batch = [(f, None, exc) if error is None else (f, r, error) for f, r, error in batch]
+                    self._syncing(False)  # first: a write answered by this batch's client may already be on its way
                     _settle(batch)
-                    self._syncing(False)
                 if stop:
                     return
         finally:
