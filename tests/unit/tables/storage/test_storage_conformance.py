@@ -1036,6 +1036,7 @@ def test_inline_storage_keeps_the_wal_bounded_under_steady_writes(tmp_path: Path
     def reader() -> None:
         while not stop.is_set():
             get(storage, SPACE, b"t0-0")
+            time.sleep(0.0002)  # as a server's reader threads do between requests: not a GIL-hogging spin
 
     readers = [threading.Thread(target=reader) for _ in range(2)]
     try:
