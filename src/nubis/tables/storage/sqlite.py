@@ -85,6 +85,8 @@ WAL_RESTART_FRAMES: Final = 4096
 with the writes held for a moment (see ``_Checkpointer``)."""
 RESTART_WAIT_S: Final = 0.01
 """How long that restart may hold the writes waiting for readers to leave the old WAL."""
+RESTART_WAIT_LONG_S: Final = 0.2
+"""The same once the WAL is twice the mark: readers prevented the restarts so far."""
 WAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 """What a restarted WAL file is truncated to: a burst must not leave a huge file behind for good."""
 
@@ -538,15 +540,19 @@ class _Checkpointer:
                         # writes are held is copied and fsynced while they wait (holds 11-26 ms -> 8-14 ms, PutItem
                         # C=32 p99 13-16 ms -> 9 ms, [bench]).
                         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                        # A WAL far past the mark means readers kept the last restarts from happening (a reader
+                        # waiting for the GIL mid-statement pins its snapshot): wait longer for them this time,
+                        # holding the writes back, so that the WAL stays bounded whatever the read load.
+                        wait = RESTART_WAIT_S if log_frames < 2 * WAL_RESTART_FRAMES else RESTART_WAIT_LONG_S
                         with self._hold_writes():
-                            self._restart(conn)
+                            self._restart(conn, wait)
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
         finally:
             conn.close()
 
     @staticmethod
-    def _restart(conn: sqlite3.Connection) -> None:
+    def _restart(conn: sqlite3.Connection, wait: float) -> None:
         """With writes held: copy what the last PASSIVE left, then start the WAL over once no reader is on it.
 
         RESTART waits for readers in SQLite's busy handler, which sleeps 1 ms, 2, 5, 10, ... (writes were held up
@@ -555,7 +561,7 @@ class _Checkpointer:
         they do not, the next checkpoint tries again.
         """
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        deadline = time.monotonic() + RESTART_WAIT_S
+        deadline = time.monotonic() + wait
         while conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0] and time.monotonic() < deadline:
             time.sleep(0.0002)
 
