@@ -584,9 +584,7 @@ class _Syncer:
     on, slightly before it is durable: ``full`` readers wait for ``synced`` (``SqliteStorage.durable``).
     """
 
-    def __init__(
-        self, path: str, committed: Callable[[], int], syncing: Callable[[bool], None] = lambda _on: None
-    ) -> None:
+    def __init__(self, path: str, committed: Callable[[], int], syncing: Callable[[bool], None]) -> None:
         self._wal_path = os.path.realpath(path) + "-wal"  # SQLite puts it beside the real file
         self._committed = committed
         self._syncing = syncing
