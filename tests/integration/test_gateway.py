@@ -543,6 +543,38 @@ def test_rest_body_over_10_mb_is_413(sls: Running):
     assert at_limit.status_code == 502  # a string result: reached the function, malformed for REST
 
 
+def _padded_to(client: httpx.Client, url: str, total: int) -> httpx.Request:
+    """A GET whose request line and header values come to ``total`` bytes (AWS's measure)."""
+    request = client.build_request("GET", url, headers={"x-pad": ""})
+    line = len("GET") + len(request.url.raw_path) + len("  HTTP/1.1")
+    values = sum(len(value) for _name, value in request.headers.raw)
+    request.headers["x-pad"] = "p" * (total - line - values)
+    return request
+
+
+@pytest.mark.D
+@pytest.mark.parametrize("url", ["/dev/items/a?q=1", "/items/a?q=1"], ids=["rest", "http-api"])
+def test_header_values_over_10240_bytes_are_431(sls: Running, url: str):
+    # The limit [D limits.md]; status and text as users report them from API Gateway [P].
+    at_limit = sls.http.send(_padded_to(sls.http, url, 10_240))
+    assert at_limit.status_code == 200
+    assert at_limit.json()["headers"]["x-pad"].startswith("ppp")
+    over = sls.http.send(_padded_to(sls.http, url, 10_241))
+    assert over.status_code == 431
+    assert over.text == "HTTP header is larger than 10240 bytes."
+    assert "x-amzn-ErrorType" not in over.headers
+    assert "x-amzn-RequestId" in over.headers or "apigw-requestid" in over.headers
+
+
+@pytest.mark.D
+@pytest.mark.parametrize("prefix", ["/dev/items/", "/items/"], ids=["rest", "http-api"])
+def test_a_url_over_10240_characters_is_414(sls: Running, prefix: str):
+    too_long = sls.http.get(prefix + "a" * (10_241 - len(prefix)))
+    assert too_long.status_code == 414
+    assert too_long.text == "An HTTP line is larger than 10240 bytes."
+    assert sls.http.get(prefix + "a").status_code == 200  # the server is fine for the next request
+
+
 @pytest.mark.D
 def test_rest_stage_variables_reach_the_handler(sam: Running):
     event = sam.http.get("/prod/echo/x").json()

@@ -12,6 +12,8 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
     ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
     ├── RequestTooLarge              413       (body over 10 MB)                     [D limits.md]
+    ├── UrlTooLong                   414       (URL over 10 240 characters)          [D limits.md; P body]
+    ├── HeadersTooLarge              431       (request line + header values over 10 240 B) [D limits.md; P]
     ├── LambdaRequestTooLong         413       (event over Lambda's 6 MB)            [ISSUE lgtm-generator#10]
     ├── ApiConfigurationError        REST 500
     ├── NotFound                     HTTP 404  {"message":"Not Found"}               [D http-api-develop-routes.md]
@@ -25,6 +27,11 @@ import orjson
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 """API Gateway's request payload limit, 10 MB, for REST and HTTP APIs [D limits.md]."""
+MAX_URL_LENGTH = 10_240
+"""Characters in the URL of a regional API [D limits.md]; Nubis serves APIs as regional ones."""
+MAX_HEADER_BYTES = 10_240
+"""The request line and the header values together [D limits.md, "Total combined size of request line and header
+values"]."""
 
 
 class GatewayResponseError(Exception):
@@ -120,6 +127,34 @@ class RequestTooLarge(GatewayResponseError):
     response_type = "REQUEST_TOO_LARGE"
     status = 413
     message = f"HTTP content length exceeded {MAX_PAYLOAD} bytes."
+    error_type = None
+    content_type = "text; charset=utf-8"
+
+    def body(self) -> bytes:
+        return self.message.encode()
+
+
+class UrlTooLong(GatewayResponseError):
+    """A URL over the regional limit. Refused by the front end before any API logic, like the 413, so in its
+    plain-text style; AWS documents the limit, not this response (status from HTTP, text ours [P])."""
+
+    response_type = "DEFAULT_4XX"
+    status = 414
+    message = f"An HTTP line is larger than {MAX_URL_LENGTH} bytes."
+    error_type = None
+    content_type = "text; charset=utf-8"
+
+    def body(self) -> bytes:
+        return self.message.encode()
+
+
+class HeadersTooLarge(GatewayResponseError):
+    """Header values over the limit: 431 with this text, as users report it from API Gateway [P
+    backbencher.dev "431 ... AWS API gateway"; P ntsblog.homedev.com.au "HTTP header is larger than 10240 bytes."]."""
+
+    response_type = "DEFAULT_4XX"
+    status = 431
+    message = f"HTTP header is larger than {MAX_HEADER_BYTES} bytes."
     error_type = None
     content_type = "text; charset=utf-8"
 

@@ -1,4 +1,4 @@
-"""``parse``: request ids, times and the 10 MB payload limit."""
+"""``parse``: request ids, times and the size limits of a request (URL, header values, 10 MB payload)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import time
 
 from nubis.gateway.context import InvocationContext
 from nubis.gateway.ids import clf_time, short_id, uuid4
-from nubis.gateway.responses import MAX_PAYLOAD, RequestTooLarge
+from nubis.gateway.responses import (
+    MAX_HEADER_BYTES,
+    MAX_PAYLOAD,
+    MAX_URL_LENGTH,
+    HeadersTooLarge,
+    RequestTooLarge,
+    UrlTooLong,
+)
 from nubis.project.model import ApiKind
 
 
@@ -17,5 +24,12 @@ async def parse_request(ctx: InvocationContext) -> None:
     ctx.extended_request_id = short_id()
     # REST request ids are UUIDs; HTTP API ids are the short form (also ``apigw-requestid``) [D, V LS].
     ctx.request_id = short_id() if ctx.deployment.kind is ApiKind.HTTP else uuid4()
+    url_length = len(ctx.path) + (len(ctx.raw_query) + 1 if ctx.raw_query else 0)
+    if url_length > MAX_URL_LENGTH:
+        raise UrlTooLong()
+    # "GET /path?query HTTP/1.1" plus every header value (headers are latin-1: a character is a byte).
+    request_line = len(ctx.method) + url_length + len("  HTTP/1.1")
+    if request_line + sum(len(value) for _name, value in ctx.headers) > MAX_HEADER_BYTES:
+        raise HeadersTooLarge()
     if len(ctx.body) > MAX_PAYLOAD:
         raise RequestTooLarge()
