@@ -7,7 +7,7 @@
 #   source "$HERE/_servers.sh"      (bench/tables.sh) then: setup_all; servers_init NAME; start_target T ...
 #
 #   bench/_servers.sh TARGETS -- CMD [ARGS...]      (bench/tables_extra.py re-runs itself through this)
-#       installs what is missing, starts each of the comma-separated TARGETS (nubis, nubis-w2, moto, dynalite),
+#       installs what is missing, starts each of the comma-separated TARGETS (nubis, nubis-w2, moto, dynalite, ...),
 #       runs CMD ARGS --target NAME=URL --pid NAME=PID ... (one pair per target, in order), then stops every
 #       server, also when CMD fails or on Ctrl-C. A server log with a Traceback or ERROR is copied to
 #       $SERVERS_LOG_DIR (when set) as $SERVERS_LOG_PREFIX-NAME.log. $SERVERS_BOUND (seconds) bounds CMD.
@@ -154,7 +154,12 @@ start_target() {
       start "$t" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" ;;
     dynalite)
       start "$t" node "$NODE_DIR/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" ;;
-    *) die "unknown target $t (nubis, nubis-w2, nubis-pipelined, nubis-relaxed, moto, dynalite)" ;;
+    dynalite-disk)
+      # dynalite as run to keep its data (LevelDB under --path; its writes are not fsynced): the peer in
+      # Nubis's durability class, beside the in-memory default that ../shared/bench/results measures.
+      start "$t" node "$NODE_DIR/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" \
+        --path "$RUN_DIR/data-$t" ;;
+    *) die "unknown target $t (nubis, nubis-w2, nubis-pipelined, nubis-relaxed, moto, dynalite, dynalite-disk)" ;;
   esac
   wait_ready "$t" "$port" "$LAST_PID"
   LAST_URL="http://127.0.0.1:$port"
