@@ -16,6 +16,9 @@ body or a ``Content-Length`` within the handler's ``max_body``, no ``Expect``, n
 ASGI path, which has the full rules (413, 100-continue, chunked bodies). A direct request keeps its place in
 uvicorn's pipeline, so pipelined responses leave in order whichever path each took.
 
+The scope also carries the header names as the client sent them (``nubis.header_names``): ASGI lowercases them,
+and API Gateway's REST events keep their casing.
+
 Everything else is uvicorn's: parsing, keep-alive, flow control, WebSocket upgrades (the upgraded protocol gets
 the plain transport).
 """
@@ -198,6 +201,17 @@ class NubisHttpProtocol(HttpToolsProtocol):
         super().connection_made(cast(asyncio.Transport, _BatchingTransport(transport, self.loop)))
         self._direct = getattr(self.app, "direct_handler", None)
         self._idle_since: float | None = None
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        # ASGI lowercases header names; API Gateway's REST events keep the client's casing, so the names as sent
+        # ride along, in the same order as ``scope["headers"]`` [reference §1.1].
+        self._header_names: list[bytes] = []
+        self.scope["nubis.header_names"] = self._header_names  # type: ignore[typeddict-unknown-key]
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_names.append(name)
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         handler = self._direct_handler()

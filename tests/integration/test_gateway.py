@@ -383,10 +383,16 @@ def test_http_payload_1_0_and_stage_variables(sam: Running):
 
 @pytest.mark.V
 def test_rest_payload_1_0_has_aws_shape(sls: Running):
-    response = sls.http.get("/dev/items/42?a=1&a=2&q=a%2Bb+c", headers={"User-Agent": "tester/1"})
+    response = sls.http.get(
+        "/dev/items/42?a=1&a=2&q=a%2Bb+c", headers={"User-Agent": "tester/1", "tEsT-HEADeR": "aValUE"}
+    )
     assert response.status_code == 200
     event = response.json()
     assert set(event) == REST_EVENT_KEYS
+    # Header names keep the client's casing [V LS snapshot: "tEsT-HEADeR"]; ASGI would have lowercased them.
+    assert event["headers"]["tEsT-HEADeR"] == "aValUE"
+    assert "test-header" not in event["headers"]
+    assert event["multiValueHeaders"]["User-Agent"] == ["tester/1"]
     assert event["resource"] == "/items/{id}"
     assert event["path"] == "/items/42"
     assert event["httpMethod"] == "GET"
@@ -396,7 +402,6 @@ def test_rest_payload_1_0_has_aws_shape(sls: Running):
     assert event["stageVariables"] is None
     assert event["body"] is None
     assert event["isBase64Encoded"] is False
-    assert event["multiValueHeaders"]["user-agent"] == ["tester/1"]
     context = event["requestContext"]
     assert set(context) == REST_CONTEXT_KEYS
     assert set(context["identity"]) == IDENTITY_KEYS
@@ -486,6 +491,19 @@ def test_rest_proxy_result_formats(sls: Running, result, status: int, headers: d
         assert response.headers[name] == value
     if result.get("isBase64Encoded"):
         assert response.content == b"aGk="  # no binaryMediaTypes match: the literal base64 text
+
+
+@pytest.mark.D
+@pytest.mark.parametrize("url", ["/dev/respond", "/respond"], ids=["rest", "http-api"])
+def test_multi_value_set_cookie_leaves_as_separate_lines(sls: Running, url: str):
+    # Several Set-Cookie lines are what multiValueHeaders exists for [D AWS blog; ISSUE serverless-http#168].
+    result = {"statusCode": 200, "multiValueHeaders": {"Set-Cookie": ["a=1; Path=/", "b=2"]}}
+    response = sls.http.post(url, content=json.dumps(result), headers={"content-type": "application/json"})
+    if url == "/respond":  # payload 2.0 ignores multiValueHeaders [D]: nothing to split
+        assert "set-cookie" not in response.headers
+        return
+    assert response.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2"]
+    assert dict(response.cookies) == {"a": "1", "b": "2"}
 
 
 @pytest.mark.V

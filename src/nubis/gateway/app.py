@@ -109,7 +109,11 @@ class GatewayApp:
         deployment, stage_path = resolved
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
+        raw_headers = scope.get("headers", ())
+        names = scope.get("nubis.header_names")  # as sent (``nubis.listener``); ASGI's are lowercased
+        if names is None or len(names) != len(raw_headers):
+            names = [k for k, _v in raw_headers]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, (_, v) in zip(names, raw_headers, strict=True)]
         client = scope.get("client")
         ctx = InvocationContext(
             deployment=deployment,

@@ -182,7 +182,10 @@ def parse_v1_result(payload: bytes, *, binary_ok: bool) -> HttpResponse:
             data = base64.b64decode(body, validate=True)
         except binascii.Error as exc:
             raise MalformedResultError("body is not valid base64") from exc
-    headers = [(names[key], ", ".join(values)) for key, values in merged.items()]
+    # One header line per value: the reason multiValueHeaders exists is several Set-Cookie lines, which a
+    # comma-joined line would merge into one cookie [D AWS blog "multi-value parameters"; ISSUE
+    # dougmoscrop/serverless-http#168]. Clients that join repeated headers still read "value1, value2" [V LS].
+    headers = [(names[key], value) for key, values in merged.items() for value in values]
     if "content-type" not in merged and "content-type" not in suppressed:
         headers.append(("Content-Type", "application/json"))
     return HttpResponse(status, headers, data)
