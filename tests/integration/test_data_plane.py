@@ -85,6 +85,7 @@ def test_number_and_set_rules(ddb, table):
             {"x": {"SS": ["a", "a"]}},
             "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
         ),
+        ({"x": {"NS": ["1", "1.0"]}}, "Input collection contains duplicates"),  # [V dynalite putItem.js]
     ]
     for extra, message in cases:
         with pytest.raises(ClientError) as exc:

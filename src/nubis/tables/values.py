@@ -209,7 +209,8 @@ def _check_set(kind: str, raw: Any) -> AttributeValue:
     if kind == "NS":
         canonical = [normalize_number(v) for v in raw]
         if len(set(canonical)) != len(canonical):
-            raise invalid_parameters(f"Input collection {_set_repr(raw)} contains duplicates.")
+            # Bare, unlike SS and BS [V dynalite test/putItem.js "duplicate number in set", run against AWS].
+            raise ValidationException("Input collection contains duplicates")
         return {"NS": canonical}
     if kind == "BS":
         decoded = [decode_binary(v) for v in raw]

@@ -93,7 +93,7 @@ def check_index_keys(table: TableDescription, item: Item) -> None:
                 )
             if av[attr.type] == "":
                 raise invalid_parameter_values(
-                    "One or more parameter values are not valid. A value specified for a secondary index key is not "
+                    "A value specified for a secondary index key is not "
                     "supported. The AttributeValue for a key attribute cannot contain an empty "
                     f"{'string' if attr.type == 'S' else 'binary'} value. IndexName: {index.name}, "
                     f"IndexKey: {attr.name}"

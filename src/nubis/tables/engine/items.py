@@ -204,10 +204,24 @@ def delete_compute(_old: Item | None) -> Sized:
 
 def update_compute(table: TableDescription, key: Item, compiled: CompiledExpressions) -> Compute:
     update = compiled.update
+    # Index key attributes the update sets: a value of another type gets UpdateItem's own wording, not PutItem's
+    # "Type mismatch for Index Key" [V dynalite test/updateItem.js "trying to update existing index"].
+    index_keys = [
+        (attr.name, attr.type)
+        for index in table.indexes
+        for attr in (index.key_schema.hash, index.key_schema.range)
+        if attr is not None and attr.name in compiled.updated_top_level
+    ]
 
     def compute(old: Item | None) -> Sized:
         base = old if old is not None else dict(key)
         new = update(base) if update is not None else dict(base)
+        for name, kind in index_keys:
+            value = new.get(name)
+            if value is not None and kind not in value:
+                raise ValidationException(
+                    "The update expression attempted to update the secondary index key to unsupported type"
+                )
         size = item_size(new)
         if size > limits.MAX_ITEM_BYTES:
             raise ValidationException("Item size to update has exceeded the maximum allowed size")
