@@ -274,3 +274,37 @@ def test_item_collection_metrics_on_tables_with_an_lsi(ddb):
     )["TableDescription"]["TableName"]
     out = ddb.put_item(TableName=plain, Item={"pk": {"S": "x"}}, ReturnItemCollectionMetrics="SIZE")
     assert "ItemCollectionMetrics" not in out  # [D] only tables with local secondary indexes report it
+
+
+@pytest.mark.V
+@pytest.mark.parametrize(("operation", "prefix"), [("query", "1 validation error detected: "), ("scan", "")])
+def test_select_errors_have_awss_words_per_operation(ddb, operation: str, prefix: str):
+    # [V moto tests/test_dynamodb/test_dynamodb_select.py, aws_verified]: Query's carry a prefix, Scan's do not.
+    name = _create(ddb)
+    call = getattr(ddb, operation)
+    base: dict = {"TableName": name}
+    if operation == "query":
+        base |= {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "u"}}}
+    cases = [
+        (
+            {"Select": "ALL_PROJECTED_ATTRIBUTES"},
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+        ),
+        (
+            {"Select": "SPECIFIC_ATTRIBUTES"},
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        ),
+        (
+            {"Select": "COUNT", "ProjectionExpression": "sk"},
+            "Cannot specify the ProjectionExpression when choosing to get only the Count",
+        ),
+        (
+            {"Select": "ALL_ATTRIBUTES", "ProjectionExpression": "sk"},
+            "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
+        ),
+    ]
+    for extra, message in cases:
+        with pytest.raises(ClientError) as exc:
+            call(**base, **extra)
+        assert error_of(exc) == ("ValidationException", prefix + message), extra
+    assert call(**base, Select="COUNT")["Count"] == 0

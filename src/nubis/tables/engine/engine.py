@@ -419,7 +419,7 @@ class Engine:
 
     def scan(self, region: str, request: Request, budget: int | None = None) -> Response:
         compiled = self._compile_read("Scan", request)
-        select = query.check_select(request, compiled)
+        select = query.check_select(request, compiled, "Scan")
         query.check_segments(request)
         table = self.catalog.get(region, request["TableName"])
         index = query.resolve_index(table, request, select)

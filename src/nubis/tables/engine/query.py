@@ -31,8 +31,9 @@ class ReadBudgetExceeded(Exception):
     """A budgeted read met more rows than its budget: run it again, unbudgeted, off the event loop."""
 
 
-def check_select(request: dict[str, Any], compiled: CompiledExpressions) -> str:
-    """``Select`` against projections and indexes, in AWS's wording ([P] dynalite query/scan validations)."""
+def check_select(request: dict[str, Any], compiled: CompiledExpressions, operation: str = "Query") -> str:
+    """``Select`` against projections and indexes, in AWS's wording: Query's messages carry the "1 validation error
+    detected: " prefix, Scan's do not [V moto tests/test_dynamodb/test_dynamodb_select.py, aws_verified]."""
     select = request.get("Select")
     has_projection = compiled.projection is not None
     if select is None:
@@ -40,25 +41,16 @@ def check_select(request: dict[str, Any], compiled: CompiledExpressions) -> str:
             return "SPECIFIC_ATTRIBUTES"
         # [D] api/Query Select: ALL_ATTRIBUTES on a table, ALL_PROJECTED_ATTRIBUTES on an index.
         return "ALL_PROJECTED_ATTRIBUTES" if request.get("IndexName") else "ALL_ATTRIBUTES"
+    prefix = "1 validation error detected: " if operation == "Query" else ""
     if select == "ALL_PROJECTED_ATTRIBUTES" and not request.get("IndexName"):
-        raise ValidationException(
-            "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only "
-            "for index queries"
-        )
+        raise ValidationException(f"{prefix}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
     if has_projection and select != "SPECIFIC_ATTRIBUTES":
-        if request.get("AttributesToGet") is not None:
-            raise ValidationException(
-                f"One or more parameter values were invalid: Cannot specify the AttributesToGet when choosing to "
-                f"get {select}"
-            )
-        raise ValidationException(
-            f"One or more parameter values were invalid: Cannot specify the ProjectionExpression when choosing "
-            f"to get {select}"
-        )
+        chosen = "only the Count" if select == "COUNT" else select
+        given = "AttributesToGet" if request.get("AttributesToGet") is not None else "ProjectionExpression"
+        raise ValidationException(f"{prefix}Cannot specify the {given} when choosing to get {chosen}")
     if select == "SPECIFIC_ATTRIBUTES" and not has_projection:
         raise ValidationException(
-            "One or more parameter values were invalid: Must specify the AttributesToGet or "
-            "ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+            f"{prefix}Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
         )
     return str(select)
 
