@@ -320,3 +320,62 @@ def test_query_filter_may_not_read_key_attributes(ddb, table):
     )
     # A Scan may filter on keys.
     assert ddb.scan(TableName=table, FilterExpression="attribute_exists(pk)")["Count"] == 0
+
+
+@pytest.mark.V
+def test_a_starting_key_the_query_could_not_return_is_refused(ddb, table):
+    # [V dynalite test/query.js and scan.js, run against AWS]: three wordings for Query, one for parallel Scan.
+    for i in range(1, 6):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "q"}, "sk": {"S": str(i)}})
+    values = {":p": {"S": "q"}, ":s": {"S": "2"}}
+    cases = [
+        (
+            "pk = :p AND sk > :s",
+            {"pk": {"S": "q"}, "sk": {"S": "1"}},
+            "The provided starting key does not match the range key predicate",
+        ),
+        (
+            "pk = :p AND sk > :s",
+            {"pk": {"S": "x"}, "sk": {"S": "1"}},
+            "The provided starting key does not match the range key predicate",
+        ),
+        (
+            "pk = :p AND sk > :s",
+            {"pk": {"S": "x"}, "sk": {"S": "3"}},
+            "The query can return at most one row and cannot be restarted",
+        ),
+        (
+            "pk = :p",
+            {"pk": {"S": "x"}, "sk": {"S": "3"}},
+            "The provided starting key is outside query boundaries based on provided conditions",
+        ),
+    ]
+    for condition, start, message in cases:
+        used = {k: v for k, v in values.items() if k in condition}
+        with pytest.raises(ClientError) as exc:
+            ddb.query(
+                TableName=table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=used,
+                ExclusiveStartKey=start,
+            )
+        assert error_of(exc) == ("ValidationException", message), (condition, start)
+    page = ddb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk > :s",
+        ExpressionAttributeValues=values,
+        ExclusiveStartKey={"pk": {"S": "q"}, "sk": {"S": "3"}},
+    )
+    assert [i["sk"]["S"] for i in page["Items"]] == ["4", "5"]
+    # Parallel scan: a key from the other segment.
+    keys = [ddb.scan(TableName=table, Segment=s, TotalSegments=2, Limit=1).get("LastEvaluatedKey") for s in (0, 1)]
+    segment, key = next((s, k) for s, k in enumerate(keys) if k is not None)
+    other = 1 - segment
+    with pytest.raises(ClientError) as exc:
+        ddb.scan(TableName=table, Segment=other, TotalSegments=2, ExclusiveStartKey=key)
+    assert error_of(exc) == (
+        "ValidationException",
+        "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
+        f"Segment. TotalSegments: 2 Segment: {other}",
+    )
+    ddb.scan(TableName=table, Segment=segment, TotalSegments=2, ExclusiveStartKey=key)

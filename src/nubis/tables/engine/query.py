@@ -138,6 +138,29 @@ def _start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, b
         raise ValidationException(f"The provided starting key is invalid: {exc.message}") from exc
 
 
+def _check_start_in_range(key_range: KeyRange, hash_name: str, range_name: str | None, esk: Item) -> None:
+    """A starting key the query could not have returned is refused, in AWS's three wordings: range predicate
+    first, then the partition [V dynalite test/query.js "ExclusiveStartKey with ..." cases, run against AWS]."""
+    pk = encode_key_value(key_range.hash_value)
+    same_partition = hash_name in esk and encode_key_value(esk[hash_name]) == pk
+    if range_name is None or key_range.sort_op is None:
+        if not same_partition:
+            raise ValidationException(
+                "The provided starting key is outside query boundaries based on provided conditions"
+            )
+        return
+    lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
+    value = esk.get(range_name)
+    position = encode_key_value(value) if value is not None else None
+    if position is None or not (
+        (lo is None or position > lo or (lo_inc and position == lo))
+        and (hi is None or position < hi or (hi_inc and position == hi))
+    ):
+        raise ValidationException("The provided starting key does not match the range key predicate")
+    if not same_partition:
+        raise ValidationException("The query can return at most one row and cannot be restarted")
+
+
 def _page(
     rows: Iterator[tuple[bytes, Item | None]],
     request: dict[str, Any],
@@ -250,6 +273,9 @@ def run_query(
         lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values)
         start = _index_start(table, index, request)
         if start is not None:
+            _check_start_in_range(
+                key_range, ks.hash.name, ks.range.name if ks.range else None, request["ExclusiveStartKey"]
+            )
             if forward and (lo is None or start[2] >= lo):
                 lo, lo_inc = start[2], False
             elif not forward and (hi is None or start[2] <= hi):
@@ -259,6 +285,10 @@ def run_query(
         return _page(rows, request, compiled, table, select, budget, index, fetch)
     lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
     start = _start_key(table, request)
+    if start is not None:
+        _check_start_in_range(
+            key_range, ks.hash.name, ks.range.name if ks.range else None, request["ExclusiveStartKey"]
+        )
     if start is not None and ks.range is not None:
         if forward and (lo is None or start[2] >= lo):
             lo, lo_inc = start[2], False
@@ -284,11 +314,25 @@ def run_scan(
     h_lo, h_hi = segment_bounds(*segments) if segments is not None else (0, 1 << 32)
     if index is not None:
         start = _index_start(table, index, request)
+        _check_start_segment(start, segments, h_lo, h_hi)
         rows = ((row.value, None) for row in view.scan(index.space, start, h_lo, h_hi))
         return _page(rows, request, compiled, table, select, budget, index, fetch)
     start = _start_key(table, request)
+    _check_start_segment(start, segments, h_lo, h_hi)
     rows = ((row.value, None) for row in view.scan(table.space, start, h_lo, h_hi))
     return _page(rows, request, compiled, table, select, budget)
+
+
+def _check_start_segment(
+    start: tuple[int, bytes, bytes] | None, segments: tuple[int, int] | None, h_lo: int, h_hi: int
+) -> None:
+    """A parallel scan's starting key must come from its own segment [V dynalite test/scan.js, run against AWS]."""
+    if start is not None and segments is not None and not h_lo <= start[0] < h_hi:
+        segment, total = segments
+        raise ValidationException(
+            "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with "
+            f"correct Segment. TotalSegments: {total} Segment: {segment}"
+        )
 
 
 def table_fetcher(view: ReadView, table: TableDescription) -> Callable[[Item], Item | None]:
