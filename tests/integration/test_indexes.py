@@ -308,3 +308,59 @@ def test_select_errors_have_awss_words_per_operation(ddb, operation: str, prefix
             call(**base, **extra)
         assert error_of(exc) == ("ValidationException", prefix + message), extra
     assert call(**base, Select="COUNT")["Count"] == 0
+
+
+@pytest.mark.V
+def test_paths_into_key_attributes_are_refused(ddb):
+    # Key attributes are scalars [V dynalite getItem.js, query.js, scan.js, updateItem.js, run against AWS].
+    name = _create(ddb)
+    key = {"pk": {"S": "u"}, "sk": {"S": "1"}}
+    names = {"#k": "pk", "#s": "status"}
+    message = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+    calls = [
+        (
+            lambda: ddb.get_item(
+                TableName=name, Key=key, ProjectionExpression="#k.b", ExpressionAttributeNames={"#k": "pk"}
+            ),
+            "Key: pk",
+        ),
+        (
+            lambda: ddb.scan(
+                TableName=name, FilterExpression="attribute_exists(#s[0])", ExpressionAttributeNames={"#s": "status"}
+            ),
+            "IndexKey: status",
+        ),
+        (lambda: ddb.scan(TableName=name, ProjectionExpression="sk.x"), "Key: sk"),
+        (
+            lambda: ddb.query(
+                TableName=name,
+                KeyConditionExpression="#k = :p",
+                FilterExpression="attribute_exists(#s.a)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":p": {"S": "u"}},
+            ),
+            "IndexKey: status",
+        ),
+        (
+            lambda: ddb.update_item(
+                TableName=name,
+                Key=key,
+                UpdateExpression="SET #s.a = :v",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":v": {"S": "x"}},
+            ),
+            "IndexKey: status",
+        ),
+    ]
+    for call, which in calls:
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == ("ValidationException", message + which)
+    # Paths into other attributes are fine.
+    ddb.update_item(
+        TableName=name,
+        Key=key,
+        UpdateExpression="SET m = :m",
+        ExpressionAttributeValues={":m": {"M": {"a": {"S": "x"}}}},
+    )
+    assert ddb.get_item(TableName=name, Key=key, ProjectionExpression="m.a")["Item"] == {"m": {"M": {"a": {"S": "x"}}}}

@@ -350,6 +350,7 @@ class Engine:
         table = self.catalog.get(region, request["TableName"])
         skey = items.storage_key_of_key(table, key)
         items.check_update_keys(table, compiled)
+        items.check_key_paths(table, compiled)
         compute = items.update_compute(table, key, compiled)
         return self._prepare_item_write(request, table, skey, compiled, compute, return_values)
 
@@ -390,6 +391,7 @@ class Engine:
         )
         table = self.catalog.get(region, request["TableName"])
         h, pk, sk = items.storage_key_of_key(table, key)
+        items.check_key_paths(table, compiled)
         raw = self.storage.get(table.space, h, pk, sk)
         return items.get_response(table, request, raw, compiled)
 

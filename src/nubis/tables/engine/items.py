@@ -230,6 +230,27 @@ def update_compute(table: TableDescription, key: Item, compiled: CompiledExpress
     return compute
 
 
+def check_key_paths(table: TableDescription, compiled: CompiledExpressions) -> None:
+    """Key and index key attributes are scalars: a projection, filter or update path into one is refused
+    [V dynalite db.validateKeyPaths, tests run against AWS: getItem.js, query.js, scan.js, updateItem.js]."""
+    nested = compiled.nested_heads
+    if not nested:
+        return
+    for name in table.key_schema.names:
+        if name in nested:
+            raise ValidationException(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+                f"Key: {name}"
+            )
+    for index in table.indexes:
+        for name in index.key_schema.names:
+            if name in nested:
+                raise ValidationException(
+                    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+                    f"IndexKey: {name}"
+                )
+
+
 def check_update_keys(table: TableDescription, compiled: CompiledExpressions) -> None:
     for name in table.key_schema.names:
         if name in compiled.updated_top_level:

@@ -14,7 +14,7 @@ from typing import Any
 from nubis.tables import limits
 from nubis.tables.engine.capacity import consumed, read_units
 from nubis.tables.engine.indexes import entry_key, index_capacity, index_sort_bounds
-from nubis.tables.engine.items import key_of, storage_key_of_key
+from nubis.tables.engine.items import check_key_paths, key_of, storage_key_of_key
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException
 from nubis.tables.expressions import CompiledExpressions, KeyRange
@@ -262,6 +262,7 @@ def run_query(
             raise ValidationException(
                 f"{compiled.filter_label} can only contain non-primary key attributes: Primary key attribute: {name}"
             )
+    check_key_paths(table, compiled)
     assert compiled.key_condition is not None
     key_range = compiled.key_condition.for_schema(
         (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None
@@ -311,6 +312,7 @@ def run_scan(
     fetch: Callable[[Item], Item | None] | None = None,
 ) -> dict[str, Any]:
     segments = check_segments(request)
+    check_key_paths(table, compiled)
     h_lo, h_hi = segment_bounds(*segments) if segments is not None else (0, 1 << 32)
     if index is not None:
         start = _index_start(table, index, request)

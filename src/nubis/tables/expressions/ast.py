@@ -164,15 +164,16 @@ class Projection:
     paths: tuple[Path, ...]
 
 
-def path_heads(node: Node) -> frozenset[str]:
-    """The top-level attribute names a resolved condition reads (e.g. for "filters may not use key attributes")."""
+def path_heads(node: Node, *, nested_only: bool = False) -> frozenset[str]:
+    """The top-level attribute names a resolved condition reads (e.g. for "filters may not use key attributes");
+    ``nested_only``: only those read through a map lookup or list index (key attributes must be scalars)."""
     heads: set[str] = set()
     stack: list[Node] = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, Path):
             first = current.elements[0] if current.elements else None
-            if isinstance(first, str):
+            if isinstance(first, str) and (not nested_only or len(current.elements) > 1):
                 heads.add(first)
         elif isinstance(current, Call):
             stack.extend(current.args)

@@ -105,6 +105,9 @@ class CompiledExpressions:
     """Top-level names the filter reads (a Query may not filter on key attributes)."""
     filter_label: str = "Filter Expression"
     """How AWS names the filter in errors: "Filter Expression" or the legacy "QueryFilter"/"ScanFilter"."""
+    nested_heads: frozenset[str] = frozenset()
+    """Top-level names the projection, filter or update reaches into (``a.b``, ``a[0]``): refused for key
+    attributes, which must be scalars."""
 
 
 _NOTHING = CompiledExpressions()
@@ -339,6 +342,13 @@ def compile_expressions(
         update = compiled_update.apply
         updated_paths = compiled_update.updated_paths
         updated_top = compiled_update.top_level
+    nested: set[str] = set()
+    if paths is not None:
+        nested.update(str(path[0]) for path in paths if len(path) > 1)
+    if resolved_filter is not None:
+        nested |= ast.path_heads(resolved_filter, nested_only=True)
+    if compiled_update is not None:
+        nested.update(str(path[0]) for path in compiled_update.paths if len(path) > 1)
     return CompiledExpressions(
         condition=condition,
         filter=filter_,
@@ -350,4 +360,5 @@ def compile_expressions(
         key_condition=compiled_key,
         filter_top_level=filter_top,
         filter_label=filter_label,
+        nested_heads=frozenset(nested),
     )
