@@ -376,6 +376,7 @@ def serve(settings: Settings) -> None:
         "lifespan": "on",
         "http": NubisHttpProtocol,
         "proxy_headers": False,  # Nubis is the edge: X-Forwarded-* are the client's headers, passed on as such
+        "server_header": False,  # API Gateway sends no Server header [V LS test_invocation_trace_id snapshot]
         "timeout_graceful_shutdown": 10,
         **uvicorn_websocket_options(),  # API Gateway: 128 KB messages, 32 KB frames (both close 1009), no pings
     }

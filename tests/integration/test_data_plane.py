@@ -276,6 +276,16 @@ def test_protocol_level_errors(server):
     assert (status, body) == (404, b"<UnknownOperationException/>\n")
 
 
+@pytest.mark.P
+def test_responses_carry_dynamodbs_headers(ddb):
+    # As botocore logs them from DynamoDB: server "Server", a request id, a CRC32 of the body.
+    headers = ddb.list_tables()["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["server"] == "Server"
+    assert len(headers["x-amzn-requestid"]) == 52
+    assert headers["content-type"] == "application/x-amz-json-1.0"
+    assert headers["x-amz-crc32"].isdigit()
+
+
 @pytest.mark.D
 def test_large_pages_are_complete_past_the_inline_read_budget(ddb, table):
     # 600 items in one partition: more than the engine reads inline, so the page is finished off the event loop.

@@ -659,3 +659,115 @@ def test_pipelined_gateway_requests_are_answered_in_order_whichever_path_each_ta
     assert json.loads(fourth[2])["body"] == "chunky"
     assert json.loads(fifth[2])["path"] == "/items/5"
     assert all("apigw-requestid" in r[1] or "x-amzn-requestid" in r[1] for r in (first, third, fourth, fifth))
+
+
+# ---------------------------------------------------------------------------------------------- transport headers
+
+TRACE_ROOT = re.compile(r"^Root=1-([0-9a-f]{8})-[0-9a-f]{24}$")
+CLIENT_TRACE = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"  # LS test's value
+
+
+@pytest.mark.V
+def test_http_api_events_carry_content_length_and_rest_events_do_not(sls: Running, sam: Running):
+    """[V GO apigw-v2-request-no-authorizer.json: a curl GET shows "content-length": "0"; LS snapshot: REST none]."""
+    posted = sls.http.post("/anything", content='{"k": 1}', headers={"content-type": "application/json"}).json()
+    assert posted["headers"]["content-length"] == "8"
+    assert sls.http.get("/items/1").json()["headers"]["content-length"] == "0"
+    assert sam.http.get("/live/v1/5").json()["headers"]["content-length"] == "0"  # HTTP API payload 1.0
+    rest = sls.http.post("/dev/anything", content="payload").json()
+    assert {name.lower() for name in rest["headers"]}.isdisjoint({"content-length"})
+    assert {name.lower() for name in rest["multiValueHeaders"]}.isdisjoint({"content-length"})
+
+
+@pytest.mark.V
+def test_responses_have_no_server_header_but_keep_date(sls: Running):
+    """API Gateway sends no Server header (LS lists ``$..server`` among its own differences) [V LS
+    test_invocation_trace_id snapshot]."""
+    for response in (sls.http.get("/items/1"), sls.http.get("/dev/items/1"), sls.http.get("/nowhere/at/all")):
+        assert "server" not in response.headers
+        assert response.headers["date"].endswith(" GMT")
+    chunked = sls.http.post("/items/1", content=iter([b"chunked"]))  # through ASGI rather than the direct path
+    assert chunked.status_code == 200 and "server" not in chunked.headers
+
+
+@pytest.mark.P
+def test_rest_cors_true_preflight_omits_allow_credentials(sls: Running):
+    """``cors: true`` sends Access-Control-Allow-Credentials only when allowCredentials is true [P SF
+    lib/plugins/aws/package/compile/events/api-gateway/lib/cors.js]."""
+    response = sls.http.options("/dev/items/1", headers={"origin": "https://x.test"})
+    assert response.status_code == 200
+    assert "access-control-allow-credentials" not in response.headers
+
+
+@pytest.mark.D
+def test_http_api_path_and_path_parameters_are_decoded(sls: Running, sam: Running):
+    """[D http-api-develop-routes.md: HTTP APIs decode URL-encoded request parameters]; the query is as sent."""
+    event = sls.http.get("/items/space%20value?q=a%20b").json()
+    assert event["routeKey"] == "GET /items/{id}"
+    assert event["rawPath"] == "/items/space value"
+    assert event["requestContext"]["http"]["path"] == "/items/space value"
+    assert event["pathParameters"] == {"id": "space value"}
+    assert event["rawQueryString"] == "q=a%20b"
+    slashed = sls.http.get("/items/a%2Fb").json()  # routing sees the decoded path: two segments
+    assert (slashed["routeKey"], slashed["pathParameters"]) == ("ANY /items/{proxy+}", {"proxy": "a/b"})
+    one = sam.http.get("/live/v1/caf%C3%A9%2B1").json()  # payload 1.0
+    assert (one["path"], one["pathParameters"]) == ("/live/v1/café+1", {"id": "café+1"})
+
+
+@pytest.mark.V
+def test_rest_path_and_path_parameters_stay_encoded(sls: Running):
+    """[V LS test_lambda_aws_proxy_integration: ``/proxy-value/api/user/test%2Balias@gmail.com``]."""
+    event = sls.http.get("/dev/items/space%20value").json()
+    assert event["path"] == "/items/space%20value"
+    assert event["pathParameters"] == {"id": "space%20value"}
+    assert event["requestContext"]["path"] == "/dev/items/space%20value"
+
+
+def _root_epoch(value: str) -> int:
+    found = TRACE_ROOT.match(value)
+    assert found is not None, value
+    return int(found.group(1), 16)
+
+
+@pytest.mark.V
+def test_rest_lambda_proxy_trace_header_reaches_the_function_and_comes_back(sls: Running):
+    """[V LS test_invocation_trace_id, test_lambda_aws_proxy_integration]: the gateway adds ``X-Amzn-Trace-Id``;
+    a client's is kept, a Root without Parent gets a generated Parent; AWS_PROXY responses echo it."""
+    response = sls.http.get("/dev/items/1")
+    event = response.json()
+    sent = event["headers"]["X-Amzn-Trace-Id"]
+    assert abs(_root_epoch(sent) - time.time()) < 60
+    assert event["multiValueHeaders"]["X-Amzn-Trace-Id"] == [sent]
+    assert response.headers["x-amzn-trace-id"] == sent
+
+    response = sls.http.get("/dev/items/1", headers={"x-amzn-trace-id": CLIENT_TRACE})
+    assert response.json()["headers"]["X-Amzn-Trace-Id"] == CLIENT_TRACE
+    assert "x-amzn-trace-id" not in response.json()["headers"]
+    assert response.headers["x-amzn-trace-id"] == CLIENT_TRACE
+
+    root = CLIENT_TRACE.split(";")[0]
+    echoed = sls.http.get("/dev/items/1", headers={"x-amzn-trace-id": root}).headers["x-amzn-trace-id"]
+    fields = echoed.split(";")
+    assert fields[0] == root
+    assert re.fullmatch(r"Parent=[0-9a-f]{16}", fields[1]) and fields[1] != "Parent=7fa8c0f79203be72"
+
+
+@pytest.mark.V
+def test_rest_mock_responses_have_no_trace_header(sls: Running):
+    """[V LS test_invocation_trace_id: MOCK responses carry none, even when the client sent one]."""
+    for headers in ({}, {"x-amzn-trace-id": CLIENT_TRACE}):
+        response = sls.http.options("/dev/items/1", headers=headers)
+        assert response.status_code == 200
+        assert "x-amzn-trace-id" not in response.headers
+
+
+@pytest.mark.V
+def test_http_api_events_carry_a_lowercase_trace_header(sls: Running, sam: Running):
+    """[V GO apigw-v2-request-no-authorizer.json: ``"x-amzn-trace-id": "Root=1-5e9f0c65-..."``]; HTTP API
+    responses add none (reference §2.5)."""
+    response = sls.http.get("/items/1")
+    assert abs(_root_epoch(response.json()["headers"]["x-amzn-trace-id"]) - time.time()) < 60
+    assert "x-amzn-trace-id" not in response.headers
+    kept = sls.http.get("/items/1", headers={"X-Amzn-Trace-Id": CLIENT_TRACE}).json()["headers"]
+    assert kept["x-amzn-trace-id"] == CLIENT_TRACE
+    assert TRACE_ROOT.match(sam.http.get("/live/v1/5").json()["headers"]["x-amzn-trace-id"])  # payload 1.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from nubis.gateway.asgi import Receive, Scope, Send, read_body
 from nubis.gateway.context import InvocationContext, Invoker
@@ -31,6 +32,11 @@ def _host(scope: Scope) -> str:
             return str(value.decode("latin-1"))
     server = scope.get("server")
     return f"{server[0]}:{server[1]}" if server else "localhost"
+
+
+def _percent_decoded(path: str) -> str:
+    """A latin-1 request path with its %-escapes decoded as UTF-8 (``+`` stays a plus: it is not a query)."""
+    return unquote_to_bytes(path.encode("latin-1")).decode("utf-8", errors="replace")
 
 
 class GatewayApp:
@@ -109,6 +115,10 @@ class GatewayApp:
         deployment, stage_path = resolved
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
+        if deployment.kind is ApiKind.HTTP:
+            # HTTP APIs decode the path for routing and the event (``%2F`` is a slash, ``rawPath`` and pathParameters
+            # decoded) [D http-api-develop-routes.md]; REST keeps it as sent [V LS snapshot, reference §1.1].
+            path, stage_path = _percent_decoded(path), _percent_decoded(stage_path)
         raw_headers = scope.get("headers", ())
         names = scope.get("nubis.header_names")  # as sent (``nubis.listener``); ASGI's are lowercased
         if names is None or len(names) != len(raw_headers):

@@ -104,9 +104,9 @@ class InvocationContext:
     invoker: Invoker
     method: str
     path: str
-    """The raw request path, stage included (``/dev/items/1``), not percent-decoded."""
+    """The request path, stage included (``/dev/items/1``): as sent for REST APIs, percent-decoded for HTTP APIs."""
     stage_path: str
-    """The path inside the stage (``/items/1``), the one routes match against."""
+    """The path inside the stage (``/items/1``), the one routes match against (decoded as ``path`` is)."""
     raw_query: str
     headers: list[tuple[str, str]]
     """Request headers in arrival order, names as received."""
@@ -118,6 +118,8 @@ class InvocationContext:
     extended_request_id: str = ""
     request_time: str = ""
     request_time_epoch: int = 0
+    trace_id: str = ""
+    """The ``X-Amzn-Trace-Id`` value the integration sees (``ids.trace_header``)."""
     match: RouteMatch | None = None
     integration_request: IntegrationRequest | None = None
     endpoint_response: EndpointResponse | None = None

@@ -41,3 +41,21 @@ def clf_time(epoch: float) -> str:
         text = f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
         _clf_cache = (second, text)
     return _clf_cache[1]
+
+
+def trace_header(incoming: str | None, epoch: float, *, rest: bool) -> str:
+    """The ``X-Amzn-Trace-Id`` the integration sees (and REST Lambda proxy responses echo).
+
+    Without a client header (or one without ``Root``): ``Root=1-{8 hex epoch seconds}-{24 hex}`` [V GO
+    apigw-v2-request-no-authorizer.json]. A client header is kept as sent, its ``Root`` included; on REST a header
+    without ``Parent`` gets a generated one right after ``Root`` [V LS test_invocation_trace_id].
+    """
+    if incoming:
+        fields = incoming.split(";")
+        keys = [field.partition("=")[0].strip().lower() for field in fields]
+        if "root" in keys:
+            if rest and "parent" not in keys:
+                fields.insert(keys.index("root") + 1, f"Parent={_ids.getrandbits(64):016x}")
+                return ";".join(fields)
+            return incoming
+    return f"Root=1-{int(epoch):08x}-{_ids.getrandbits(96):024x}"

@@ -11,7 +11,8 @@ parameter 1), compared lexicographically, so "the most specific wins" reads left
   trailing slash is ignored for matching; the resource must have the method or ``ANY``, else nothing matches (the
   caller's 403 Missing Authentication Token).
 
-Parameter values are the raw (not percent-decoded) segments, as AWS passes them [V LS snapshot].
+Parameter values are the segments of the path the caller gives: REST passes the raw (not percent-decoded) path
+[V LS snapshot]; HTTP APIs the decoded one, so ``%2F`` separates segments [D http-api-develop-routes.md].
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Event rules [D http-api-develop-integrations-lambda.md; GO apigw-v2-request-no-authorizer.json]: header names
 lowercased and repeated headers comma-joined; ``Cookie`` headers become ``cookies`` (and leave ``headers``);
-repeated query keys comma-joined; empty collections and an empty body omitted; ``rawPath`` keeps a named stage.
+repeated query keys comma-joined; empty collections and an empty body omitted; ``rawPath`` keeps a named stage
+and, like ``http.path`` and ``pathParameters``, is percent-decoded (``rawQueryString`` is as sent).
 
 Result inference [D; reference §2.2]: an object with ``statusCode`` is a response description (``headers``,
 ``cookies``, ``body``, ``isBase64Encoded``; other keys ignored); any other JSON value is a 200

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote_plus
 
 from nubis.gateway.context import InvocationContext
+from nubis.project.model import ApiKind
 
 DROPPED_HEADERS = frozenset(
     {
@@ -24,14 +25,23 @@ DROPPED_HEADERS = frozenset(
         "www-authenticate",
     }
 )
-"""Headers that never reach the integration (LS header_utils.py, built from AWS tests) [P]."""
+"""Headers that never reach the integration as the client sent them (LS header_utils.py, built from AWS's REST
+tests) [P]; HTTP APIs then add their own ``content-length`` (``forwarded_headers``)."""
 
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 
 
-def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
-    """The request headers an integration sees: hop-by-hop ones dropped, ``X-Forwarded-*`` added [P LS]."""
-    headers = [(k, v) for k, v in ctx.headers if k.lower() not in DROPPED_HEADERS]
+def forwarded_headers(ctx: InvocationContext, *, trace: bool = True) -> list[tuple[str, str]]:
+    """The request headers an integration sees: hop-by-hop ones dropped, ``X-Forwarded-*`` added [P LS], and
+    (``trace``) the client's ``X-Amzn-Trace-Id`` replaced by the gateway's, which it always adds [V LS snapshot
+    test_lambda_aws_proxy_integration; GO apigw-v2-request-no-authorizer.json].
+
+    HTTP APIs also pass the body's ``content-length``, ``"0"`` for a body-less GET (the GO fixture's curl GET,
+    which sends no Content-Length, shows ``"content-length": "0"``) [V GO apigw-v2-request-no-authorizer.json];
+    REST events have none [V LS snapshot].
+    """
+    dropped = DROPPED_HEADERS | {"x-amzn-trace-id"} if trace and ctx.trace_id else DROPPED_HEADERS
+    headers = [(k, v) for k, v in ctx.headers if k.lower() not in dropped]
     names = {k.lower() for k, _ in headers}
     forwarded_for = ctx.header("x-forwarded-for")
     headers = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
@@ -41,6 +51,10 @@ def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
     if "x-forwarded-port" not in names:
         port = ctx.domain_name.rpartition(":")[2] if ":" in ctx.domain_name else "80"
         headers.append(("X-Forwarded-Port", port))
+    if ctx.deployment.kind is ApiKind.HTTP:
+        headers.append(("content-length", str(len(ctx.body))))
+    if trace and ctx.trace_id:
+        headers.append(("X-Amzn-Trace-Id", ctx.trace_id))  # REST keeps this casing; HTTP API events lowercase it
     return headers
 
 

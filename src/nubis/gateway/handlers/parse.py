@@ -1,11 +1,12 @@
-"""``parse``: request ids, times and the size limits of a request (URL, header values, 10 MB payload)."""
+"""``parse``: request ids, times, the X-Ray trace header and the size limits of a request (URL, header values,
+10 MB payload)."""
 
 from __future__ import annotations
 
 import time
 
 from nubis.gateway.context import InvocationContext
-from nubis.gateway.ids import clf_time, short_id, uuid4
+from nubis.gateway.ids import clf_time, short_id, trace_header, uuid4
 from nubis.gateway.responses import (
     MAX_HEADER_BYTES,
     MAX_PAYLOAD,
@@ -23,7 +24,9 @@ async def parse_request(ctx: InvocationContext) -> None:
     ctx.request_time = clf_time(now)
     ctx.extended_request_id = short_id()
     # REST request ids are UUIDs; HTTP API ids are the short form (also ``apigw-requestid``) [D, V LS].
-    ctx.request_id = short_id() if ctx.deployment.kind is ApiKind.HTTP else uuid4()
+    rest = ctx.deployment.kind is not ApiKind.HTTP
+    ctx.request_id = uuid4() if rest else short_id()
+    ctx.trace_id = trace_header(ctx.header("x-amzn-trace-id"), now, rest=rest)
     url_length = len(ctx.path) + (len(ctx.raw_query) + 1 if ctx.raw_query else 0)
     if url_length > MAX_URL_LENGTH:
         raise UrlTooLong()

@@ -56,3 +56,10 @@ class LambdaProxyIntegration:
         except MalformedResultError as exc:
             logger.warning("function %s returned a malformed result: %s", function, exc)
             raise failure() from exc
+        if not http_api:
+            # REST Lambda proxy responses carry the trace header the function was called with; MOCK ones do not
+            # [V LS test_invocation_trace_id]. HTTP APIs add none (reference §2.5).
+            response = ctx.response
+            assert response is not None
+            response.drop("x-amzn-trace-id")
+            response.headers.append(("X-Amzn-Trace-Id", ctx.trace_id))

@@ -34,6 +34,8 @@ from nubis.gateway.mapping.templates import request_override
 
 STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 URI_PARAMETER = re.compile(r"\{([A-Za-z0-9_.-]+)\}")
+PATH_SAFE = "/!$&'()*+,;=:@~"
+"""Characters a URL path segment may hold unescaped (RFC 3986 pchar, with ``/``), besides letters and digits."""
 HTTP_API_VARIABLE = re.compile(
     r"\$\{?(request\.(?:path|header|querystring)|context|stageVariables)\.([A-Za-z0-9_-]+)\}?"
 )
@@ -139,7 +141,8 @@ def _join_query(uri: str, pairs: list[tuple[str, str]], raw: str = "") -> str:
 
 
 def _proxy_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in forwarded_headers(ctx) if k.lower() != "host"]
+    """The client's headers for the backend; its HTTP client sets ``Host`` and ``Content-Length`` itself."""
+    return [(k, v) for k, v in forwarded_headers(ctx) if k.lower() not in ("host", "content-length")]
 
 
 def set_header(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
@@ -209,7 +212,9 @@ def http_api_backend_request(ctx: InvocationContext) -> BackendRequest:
                 query = [(k, v) for k, v in query if k != name]
             if action in ("overwrite", "append"):
                 query.append((name, value))
-    uri = _uri(integration.uri, ctx.deployment.stage_variables, ctx.match.path_parameters)
+    # Path parameters arrive decoded (HTTP APIs decode the path); re-escape what a URL path cannot hold [?].
+    path_values = {k: quote(v, safe=PATH_SAFE) for k, v in ctx.match.path_parameters.items()}
+    uri = _uri(integration.uri, ctx.deployment.stage_variables, path_values)
     if path_override is not None:
         scheme, netloc, _path, _query, fragment = urlsplit(uri)
         uri = urlunsplit((scheme, netloc, "/" + path_override.lstrip("/"), _query, fragment))

@@ -232,7 +232,7 @@ def new_template_state(ctx: InvocationContext) -> TemplateState:
     for key, value in query_pairs(ctx.raw_query):
         querystring[key] = text(value)  # a repeated key keeps its last value, as the proxy event's map does
     header = VtlMap()
-    for name, value in forwarded_headers(ctx):
+    for name, value in forwarded_headers(ctx, trace=False):  # the method request's: the trace is added later [P LS]
         header[name] = text(f"{header[name]},{value}" if name in header else value)
     params = VtlMap(
         path=VtlMap((k, text(v)) for k, v in ctx.match.path_parameters.items()),

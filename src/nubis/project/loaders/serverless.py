@@ -598,8 +598,9 @@ def rest_cors_method(
         "method.response.header.Access-Control-Allow-Origin": f"'{origins[0]}'",
         "method.response.header.Access-Control-Allow-Headers": f"'{','.join(headers)}'",
         "method.response.header.Access-Control-Allow-Methods": f"'{','.join(dict.fromkeys(allowed))}'",
-        "method.response.header.Access-Control-Allow-Credentials": f"'{str(allow_credentials).lower()}'",
     }
+    if allow_credentials:  # omitted when false [P SF lib/plugins/aws/package/compile/events/api-gateway/lib/cors.js]
+        params["method.response.header.Access-Control-Allow-Credentials"] = "'true'"
     if max_age is not None:
         params["method.response.header.Access-Control-Max-Age"] = f"'{max_age}'"
     if cache_control is not None:

@@ -161,6 +161,7 @@ def _decode(body: bytes) -> dict[str, Any]:
 
 def _headers(payload: bytes, request_id: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
     return [
+        (b"server", b"Server"),  # what DynamoDB answers with (botocore's HTTPHeaders in users' logs) [P]
         (b"content-type", content_type),
         (b"content-length", b"%d" % len(payload)),
         (b"x-amzn-requestid", request_id.encode()),
