@@ -7,6 +7,7 @@ the evidence marker of the rule they rely on.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import re
 import shutil
@@ -432,6 +433,28 @@ def test_rest_greedy_path_keeps_inner_double_slash_and_drops_trailing_slash(sls:
     assert event["requestContext"]["path"] == "/dev/proxy-value//double/"
     assert event["body"] == "payload"
     assert event["isBase64Encoded"] is False
+
+
+@pytest.mark.V
+def test_rest_doubled_slashes_around_the_stage(sls: Running):
+    # [V LS snapshot: invocation-hardcoded, -payload-with-prepended-slash, -...-prepended-slash-to-stage]
+    after = sls.http.get("/dev//items/special").json()
+    assert after["resource"] == "/items/special"
+    assert after["path"] == "/items/special"
+    assert after["requestContext"]["path"] == "/dev//items/special"
+    greedy = sls.http.post("/dev//proxy-value", content="x").json()
+    assert greedy["pathParameters"] == {"proxy": "proxy-value"}
+    assert greedy["path"] == "/proxy-value"
+    assert greedy["requestContext"]["path"] == "/dev//proxy-value"
+    # http.client sends the target as written (httpx would read "//dev" as a host).
+    connection = http.client.HTTPConnection("127.0.0.1", sls.server.port, timeout=30)
+    connection.request("POST", "//dev/proxy-value", body=b"x")
+    before = connection.getresponse()
+    assert before.status == 200
+    event = json.loads(before.read())
+    connection.close()
+    assert event["path"] == "/proxy-value"
+    assert event["requestContext"]["path"] == "/dev/proxy-value"
 
 
 @pytest.mark.V

@@ -70,6 +70,8 @@ class GatewayApp:
         """The deployment a request is for and the path inside its stage, or None."""
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
+        if path.startswith("//"):  # "//stage/..." still reaches the stage [V LS snapshot, prepended slash to stage]
+            path = "/" + path.lstrip("/")
         candidates: Sequence[Deployment] = self.deployments
         found = HOST_PATTERN.match(_host(scope))
         if found is not None:
@@ -119,6 +121,13 @@ class GatewayApp:
             # HTTP APIs decode the path for routing and the event (``%2F`` is a slash, ``rawPath`` and pathParameters
             # decoded) [D http-api-develop-routes.md]; REST keeps it as sent [V LS snapshot, reference §1.1].
             path, stage_path = _percent_decoded(path), _percent_decoded(stage_path)
+        else:
+            # REST: slashes doubled before the stage are dropped, and right after it they do not take part in routing
+            # ("/dev//items" is "/items"; requestContext.path keeps them) [V LS snapshot, prepended-slash events].
+            if path.startswith("//"):
+                path = "/" + path.lstrip("/")
+            if stage_path.startswith("//"):
+                stage_path = "/" + stage_path.lstrip("/")
         raw_headers = scope.get("headers", ())
         names = scope.get("nubis.header_names")  # as sent (``nubis.listener``); ASGI's are lowercased
         if names is None or len(names) != len(raw_headers):
