@@ -36,6 +36,8 @@ def _host(scope: Scope) -> str:
 
 def _percent_decoded(path: str) -> str:
     """A latin-1 request path with its %-escapes decoded as UTF-8 (``+`` stays a plus: it is not a query)."""
+    if "%" not in path:
+        return path
     return unquote_to_bytes(path.encode("latin-1")).decode("utf-8", errors="replace")
 
 

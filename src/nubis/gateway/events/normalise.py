@@ -28,6 +28,9 @@ DROPPED_HEADERS = frozenset(
 """Headers that never reach the integration as the client sent them (LS header_utils.py, built from AWS's REST
 tests) [P]; HTTP APIs then add their own ``content-length`` (``forwarded_headers``)."""
 
+_DROPPED_AND_TRACE = DROPPED_HEADERS | {"x-amzn-trace-id"}
+"""The same, when the gateway puts its own trace header in place of the client's."""
+
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 
 
@@ -40,11 +43,19 @@ def forwarded_headers(ctx: InvocationContext, *, trace: bool = True) -> list[tup
     which sends no Content-Length, shows ``"content-length": "0"``) [V GO apigw-v2-request-no-authorizer.json];
     REST events have none [V LS snapshot].
     """
-    dropped = DROPPED_HEADERS | {"x-amzn-trace-id"} if trace and ctx.trace_id else DROPPED_HEADERS
-    headers = [(k, v) for k, v in ctx.headers if k.lower() not in dropped]
-    names = {k.lower() for k, _ in headers}
-    forwarded_for = ctx.header("x-forwarded-for")
-    headers = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
+    dropped = _DROPPED_AND_TRACE if trace and ctx.trace_id else DROPPED_HEADERS
+    headers: list[tuple[str, str]] = []
+    names: set[str] = set()
+    forwarded_for: str | None = None
+    for name, value in ctx.headers:  # one pass: this runs for every proxied request
+        lower = name.lower()
+        if lower in dropped:
+            continue
+        if lower == "x-forwarded-for":
+            forwarded_for = value if forwarded_for is None else f"{forwarded_for},{value}"
+            continue
+        names.add(lower)
+        headers.append((name, value))
     headers.append(("X-Forwarded-For", f"{forwarded_for}, {ctx.source_ip}" if forwarded_for else ctx.source_ip))
     if "x-forwarded-proto" not in names:
         headers.append(("X-Forwarded-Proto", "http"))

@@ -26,7 +26,11 @@ async def parse_request(ctx: InvocationContext) -> None:
     # REST request ids are UUIDs; HTTP API ids are the short form (also ``apigw-requestid``) [D, V LS].
     rest = ctx.deployment.kind is not ApiKind.HTTP
     ctx.request_id = uuid4() if rest else short_id()
-    ctx.trace_id = trace_header(ctx.header("x-amzn-trace-id"), now, rest=rest)
+    incoming = None
+    for name, value in ctx.headers:  # not ctx.header(): its index of every header is not needed on most requests
+        if len(name) == 15 and name.lower() == "x-amzn-trace-id":
+            incoming = value
+    ctx.trace_id = trace_header(incoming, now, rest=rest)
     url_length = len(ctx.path) + (len(ctx.raw_query) + 1 if ctx.raw_query else 0)
     if url_length > MAX_URL_LENGTH:
         raise UrlTooLong()
