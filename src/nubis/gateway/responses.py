@@ -11,9 +11,10 @@ and ``x-amzn-ErrorType``. Rendering happens once, in ``handlers/gateway_errors.p
     ├── IntegrationFailure           REST 502  (function error, malformed result)    [V LS ...payload_format_validation]
     ├── IntegrationTimeout           REST 504  (timeoutInMillis passed)              [D limits.md; ISSUE sls#3171]
     ├── IntegrationNetworkFailure    REST 504  (HTTP backend unreachable)            [D; P captured]
-    ├── RequestTooLarge              413       (body over 10 MB)                     [D limits.md]
-    ├── UrlTooLong                   414       (URL over 10 240 characters)          [D limits.md; P body]
-    ├── HeadersTooLarge              431       (request line + header values over 10 240 B) [D limits.md; P]
+    ├── FrontEndRefusal              plain text, refused before any API logic
+    │   ├── RequestTooLarge          413       (body over 10 MB)                     [D limits.md]
+    │   ├── UrlTooLong               414       (URL over 10 240 characters)          [D limits.md; P body]
+    │   └── HeadersTooLarge          431       (request line + header values over 10 240 B) [D limits.md; P]
     ├── LambdaRequestTooLong         413       (event over Lambda's 6 MB)            [ISSUE lgtm-generator#10]
     ├── ApiConfigurationError        REST 500
     ├── NotFound                     HTTP 404  {"message":"Not Found"}               [D http-api-develop-routes.md]
@@ -121,45 +122,40 @@ class ApiConfigurationError(GatewayResponseError):
     error_type = "ApiConfigurationException"
 
 
-class RequestTooLarge(GatewayResponseError):
-    """Over 10 MB: a plain-text body, as the edge sends it [ISSUE koki-develop/lgtm-generator#10]."""
+class FrontEndRefusal(GatewayResponseError):
+    """Refused by API Gateway's front end before any API logic: a plain-text body, no ``x-amzn-ErrorType``."""
+
+    error_type = None
+    content_type = "text; charset=utf-8"
+
+    def body(self) -> bytes:
+        return self.message.encode()
+
+
+class RequestTooLarge(FrontEndRefusal):
+    """Over 10 MB, as the edge answers it [ISSUE koki-develop/lgtm-generator#10]."""
 
     response_type = "REQUEST_TOO_LARGE"
     status = 413
     message = f"HTTP content length exceeded {MAX_PAYLOAD} bytes."
-    error_type = None
-    content_type = "text; charset=utf-8"
-
-    def body(self) -> bytes:
-        return self.message.encode()
 
 
-class UrlTooLong(GatewayResponseError):
-    """A URL over the regional limit. Refused by the front end before any API logic, like the 413, so in its
-    plain-text style; AWS documents the limit, not this response (status from HTTP, text ours [P])."""
+class UrlTooLong(FrontEndRefusal):
+    """A URL over the regional limit. AWS documents the limit, not this response (status from HTTP, text in the
+    front end's style [P])."""
 
     response_type = "DEFAULT_4XX"
     status = 414
     message = f"An HTTP line is larger than {MAX_URL_LENGTH} bytes."
-    error_type = None
-    content_type = "text; charset=utf-8"
-
-    def body(self) -> bytes:
-        return self.message.encode()
 
 
-class HeadersTooLarge(GatewayResponseError):
+class HeadersTooLarge(FrontEndRefusal):
     """Header values over the limit: 431 with this text, as users report it from API Gateway [P
     backbencher.dev "431 ... AWS API gateway"; P ntsblog.homedev.com.au "HTTP header is larger than 10240 bytes."]."""
 
     response_type = "DEFAULT_4XX"
     status = 431
     message = f"HTTP header is larger than {MAX_HEADER_BYTES} bytes."
-    error_type = None
-    content_type = "text; charset=utf-8"
-
-    def body(self) -> bytes:
-        return self.message.encode()
 
 
 class LambdaRequestTooLong(GatewayResponseError):
