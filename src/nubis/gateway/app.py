@@ -34,6 +34,11 @@ def _host(scope: Scope) -> str:
     return f"{server[0]}:{server[1]}" if server else "localhost"
 
 
+def _one_leading_slash(path: str) -> str:
+    """``//dev/x`` as ``/dev/x``: REST ignores slashes doubled at the start [V LS snapshot, prepended slashes]."""
+    return "/" + path.lstrip("/") if path.startswith("//") else path
+
+
 def _percent_decoded(path: str) -> str:
     """A latin-1 request path with its %-escapes decoded as UTF-8 (``+`` stays a plus: it is not a query)."""
     if "%" not in path:
@@ -72,8 +77,7 @@ class GatewayApp:
         """The deployment a request is for and the path inside its stage, or None."""
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0] or "/"
-        if path.startswith("//"):  # "//stage/..." still reaches the stage [V LS snapshot, prepended slash to stage]
-            path = "/" + path.lstrip("/")
+        path = _one_leading_slash(path)  # "//stage/..." still reaches the stage
         candidates: Sequence[Deployment] = self.deployments
         found = HOST_PATTERN.match(_host(scope))
         if found is not None:
@@ -126,10 +130,7 @@ class GatewayApp:
         else:
             # REST: slashes doubled before the stage are dropped, and right after it they do not take part in routing
             # ("/dev//items" is "/items"; requestContext.path keeps them) [V LS snapshot, prepended-slash events].
-            if path.startswith("//"):
-                path = "/" + path.lstrip("/")
-            if stage_path.startswith("//"):
-                stage_path = "/" + stage_path.lstrip("/")
+            path, stage_path = _one_leading_slash(path), _one_leading_slash(stage_path)
         raw_headers = scope.get("headers", ())
         names = scope.get("nubis.header_names")  # as sent (``nubis.listener``); ASGI's are lowercased
         if names is None or len(names) != len(raw_headers):

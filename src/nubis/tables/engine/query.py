@@ -267,6 +267,8 @@ def run_query(
     key_range = compiled.key_condition.for_schema(
         (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None
     )
+    esk: Item = request.get("ExclusiveStartKey") or {}  # checked only once a starting key was given
+    range_name = ks.range.name if ks.range is not None else None
     pk = encode_key_value(key_range.hash_value)
     h = partition_hash(pk)
     forward = request.get("ScanIndexForward", True) is not False
@@ -274,9 +276,7 @@ def run_query(
         lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values)
         start = _index_start(table, index, request)
         if start is not None:
-            _check_start_in_range(
-                key_range, ks.hash.name, ks.range.name if ks.range else None, request["ExclusiveStartKey"]
-            )
+            _check_start_in_range(key_range, ks.hash.name, range_name, esk)
             if forward and (lo is None or start[2] >= lo):
                 lo, lo_inc = start[2], False
             elif not forward and (hi is None or start[2] <= hi):
@@ -287,9 +287,7 @@ def run_query(
     lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
     start = _start_key(table, request)
     if start is not None:
-        _check_start_in_range(
-            key_range, ks.hash.name, ks.range.name if ks.range else None, request["ExclusiveStartKey"]
-        )
+        _check_start_in_range(key_range, ks.hash.name, range_name, esk)
     if start is not None and ks.range is not None:
         if forward and (lo is None or start[2] >= lo):
             lo, lo_inc = start[2], False
