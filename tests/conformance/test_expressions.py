@@ -6,11 +6,13 @@ Each case names the operation (``kind``), its request parameters under AWS's own
 - ``condition`` / ``filter``: ``result`` is the boolean outcome for ``item``;
 - ``update``: ``result`` is the new item; ``updated_old`` / ``updated_new`` (optional) are the ReturnValues;
 - ``projection``: ``result`` is the projected item;
-- ``key``: ``schema`` is ``{"hash": [name, type], "range": [name, type] | null}``, ``result`` the key range;
+- ``key``: ``schema`` is ``{"hash": [name, type], "range": [name, type] | null}`` (or ``{"hashes": [...],
+  "ranges": [...]}`` for a multi-attribute key), ``result`` the key range;
 - ``compile``: only compiling is checked.
 
 A case with ``error`` expects a ValidationException with exactly that message, from compiling or from applying.
-``evidence`` starts with ``D`` (AWS documentation) or ``P`` (dynalite's AWS-checked tests) and becomes the marker.
+``evidence`` starts with ``D`` (AWS documentation), ``V`` (a suite run against AWS) or ``P`` (a peer emulator:
+dynalite's AWS-checked tests, DynamoDB Local) and becomes the marker.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def _load() -> list[Any]:
             assert case_id not in seen, f"duplicate case id {case_id}"
             seen.add(case_id)
             marker = case["evidence"].split(" ", 1)[0]
-            assert marker in ("D", "P"), case_id
+            assert marker in ("D", "P", "V"), case_id
             params.append(pytest.param(case, id=case_id, marks=getattr(pytest.mark, marker)))
     return params
 
@@ -87,6 +89,17 @@ def _run(case: dict[str, Any]) -> Any:
     if check == "key":
         assert compiled.key_condition is not None
         schema = case["schema"]
+        if "hashes" in schema:
+            key_range = compiled.key_condition.for_keys(
+                tuple(map(tuple, schema["hashes"])), tuple(map(tuple, schema["ranges"]))
+            )
+            return {
+                "hash_value": key_range.hash_value,
+                "hash_values": list(key_range.hash_values),
+                "sort_op": key_range.sort_op,
+                "sort_prefix": list(key_range.sort_prefix),
+                "sort_values": list(key_range.sort_values),
+            }
         key_range = compiled.key_condition.for_schema(
             tuple(schema["hash"]), tuple(schema["range"]) if schema.get("range") else None
         )

@@ -66,6 +66,9 @@ MAX_TABLES_PER_REGION = 2500
 MAX_GSI_PER_TABLE = 20
 """[D] quotas: 20 global secondary indexes per table (default)."""
 
+MAX_GSI_KEY_PARTS = 4
+"""[D] UpdateTable CreateGlobalSecondaryIndexAction: up to 4 partition and up to 4 sort key attributes."""
+
 MAX_LSI_PER_TABLE = 5
 """[D] quotas: 5 local secondary indexes per table."""
 

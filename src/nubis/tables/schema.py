@@ -37,17 +37,39 @@ class KeyAttribute:
 
 @dataclass(frozen=True, slots=True)
 class KeySchema:
+    """A table's or index's key. Only a GSI may have more than one attribute per role (multi-attribute keys,
+    [D] GSI.DesignPattern.MultiAttributeKeys): up to four partition and four sort attributes, in order."""
+
     hash: KeyAttribute
     range: KeyAttribute | None = None
+    more_hash: tuple[KeyAttribute, ...] = ()
+    more_range: tuple[KeyAttribute, ...] = ()
+
+    @property
+    def hashes(self) -> tuple[KeyAttribute, ...]:
+        return (self.hash, *self.more_hash)
+
+    @property
+    def ranges(self) -> tuple[KeyAttribute, ...]:
+        return () if self.range is None else (self.range, *self.more_range)
+
+    @property
+    def attributes(self) -> tuple[KeyAttribute, ...]:
+        return (*self.hashes, *self.ranges)
+
+    @property
+    def multi(self) -> bool:
+        return bool(self.more_hash or self.more_range)
 
     @property
     def names(self) -> tuple[str, ...]:
+        if self.more_hash or self.more_range:
+            return tuple(a.name for a in self.attributes)
         return (self.hash.name,) if self.range is None else (self.hash.name, self.range.name)
 
     def to_wire(self) -> list[dict[str, str]]:
-        out = [{"AttributeName": self.hash.name, "KeyType": "HASH"}]
-        if self.range is not None:
-            out.append({"AttributeName": self.range.name, "KeyType": "RANGE"})
+        out = [{"AttributeName": a.name, "KeyType": "HASH"} for a in self.hashes]
+        out.extend({"AttributeName": a.name, "KeyType": "RANGE"} for a in self.ranges)
         return out
 
 
@@ -217,7 +239,12 @@ class TableDescription:
 
 
 def _key_schema_from(raw: dict[str, Any]) -> KeySchema:
-    return KeySchema(KeyAttribute(**raw["hash"]), KeyAttribute(**raw["range"]) if raw["range"] else None)
+    return KeySchema(
+        KeyAttribute(**raw["hash"]),
+        KeyAttribute(**raw["range"]) if raw["range"] else None,
+        tuple(KeyAttribute(**a) for a in raw.get("more_hash", ())),
+        tuple(KeyAttribute(**a) for a in raw.get("more_range", ())),
+    )
 
 
 # -- CreateTable ---------------------------------------------------------------------------------------------
@@ -246,7 +273,13 @@ def check_throughput_bounds(pt: dict[str, Any]) -> None:
             raise ValidationException(f"Given value {pt[member]} for {member} is out of bounds")
 
 
+_KEY_SCHEMA_TOO_BIG = "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+"""[L] DynamoDB Local 3.3 (double space included): tables and LSIs keep one partition and one sort attribute."""
+
+
 def parse_key_schema(elements: list[dict[str, Any]], definitions: dict[str, ScalarType]) -> KeySchema:
+    if len(elements) > 2:
+        raise ValidationException(_KEY_SCHEMA_TOO_BIG)
     names = [e["AttributeName"] for e in elements]
     if len(names) > len(definitions):
         raise ValidationException("Invalid KeySchema: Some index key attribute have no definition")
@@ -279,6 +312,8 @@ def parse_index(
     """One index declaration, with AWS's checks in AWS's order ([P] dynalite createTable validations)."""
     name = spec["IndexName"]
     elements = spec["KeySchema"]
+    if len(elements) > (2 if kind == "LSI" else 2 * limits.MAX_GSI_KEY_PARTS):
+        raise ValidationException(_KEY_SCHEMA_TOO_BIG)
     names = [e["AttributeName"] for e in elements]
     if any(n not in definitions for n in names):
         raise invalid_parameters(
@@ -287,10 +322,23 @@ def parse_index(
         )
     if len(names) == 2 and names[0] == names[1]:
         raise ValidationException("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+    if len(set(names)) != len(names):
+        raise ValidationException("Two keys can not have the same name")
     if elements[0]["KeyType"] != "HASH":
         raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    if len(elements) == 2 and elements[1]["KeyType"] != "RANGE":
+    key_types = [e["KeyType"] for e in elements]
+    if kind == "LSI" and len(elements) == 2 and key_types[1] != "RANGE":
         raise ValidationException("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+    hash_names = [n for n, t in zip(names, key_types, strict=True) if t == "HASH"]
+    range_names = names[len(hash_names) :]
+    if key_types != ["HASH"] * len(hash_names) + ["RANGE"] * len(range_names):
+        raise ValidationException(
+            "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
+        )
+    if len(hash_names) > limits.MAX_GSI_KEY_PARTS:
+        raise ValidationException("Too many partition keys. GSI can have at most 4 partition keys")
+    if len(range_names) > limits.MAX_GSI_KEY_PARTS:
+        raise ValidationException("Too many sort keys. GSI can have at most 4 sort keys")
     if kind == "LSI":
         if len(elements) != 2:
             raise invalid_parameters(f"Index KeySchema does not have a range key for index: {name}")
@@ -318,10 +366,9 @@ def parse_index(
                 raise invalid_parameters(f"ProvisionedThroughput must be specified for index: {name}")
             check_throughput_bounds(pt)
             throughput = Throughput(read=int(pt["ReadCapacityUnits"]), write=int(pt["WriteCapacityUnits"]))
-    key_schema = KeySchema(
-        KeyAttribute(names[0], definitions[names[0]]),
-        KeyAttribute(names[1], definitions[names[1]]) if len(names) == 2 else None,
-    )
+    hashes = [KeyAttribute(n, definitions[n]) for n in hash_names]
+    ranges = [KeyAttribute(n, definitions[n]) for n in range_names]
+    key_schema = KeySchema(hashes[0], ranges[0] if ranges else None, tuple(hashes[1:]), tuple(ranges[1:]))
     return IndexDescription(
         name=name,
         kind=kind,

@@ -20,7 +20,7 @@ from nubis.tables import limits
 from nubis.tables.engine.stored import pack
 from nubis.tables.errors import ItemCollectionSizeLimitExceededException, invalid_parameter_values, invalid_parameters
 from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor
-from nubis.tables.schema import IndexDescription, KeyAttribute, TableDescription
+from nubis.tables.schema import IndexDescription, KeyAttribute, KeySchema, TableDescription
 from nubis.tables.storage.base import ReadView, WriteView
 from nubis.tables.values import AttributeValue, Item, item_size
 
@@ -56,6 +56,8 @@ def _value(item: Item, attr: KeyAttribute) -> AttributeValue | None:
 def entry_key(table: TableDescription, index: IndexDescription, item: Item) -> StorageKey | None:
     """Where ``item``'s entry lives in ``index``, or None when the item lacks an index key (sparse)."""
     ks = index.key_schema
+    if ks.multi:
+        return _multi_entry_key(table, ks, item)
     hash_value = _value(item, ks.hash)
     if hash_value is None:
         return None
@@ -69,6 +71,32 @@ def entry_key(table: TableDescription, index: IndexDescription, item: Item) -> S
     return partition_hash(pk), pk, sk + table_key_suffix(table, item)
 
 
+def _multi_entry_key(table: TableDescription, ks: KeySchema, item: Item) -> StorageKey | None:
+    """A multi-attribute key: each part prefix-free, so the parts sort as a tuple, left to right. An item
+    lacking any one key attribute has no entry ([D] GSI.DesignPattern.MultiAttributeKeys, sparse indexes)."""
+    hashes = []
+    for attr in ks.hashes:
+        value = _value(item, attr)
+        if value is None:
+            return None
+        hashes.append(value)
+    sk = b""
+    for attr in ks.ranges:
+        value = _value(item, attr)
+        if value is None:
+            return None
+        sk += sort_part(value)
+    pk = partition_part(tuple(hashes))
+    return partition_hash(pk), pk, sk + table_key_suffix(table, item)
+
+
+def partition_part(values: tuple[AttributeValue, ...]) -> bytes:
+    """An index partition key's bytes: the one value's encoding, or the prefix-free parts of several."""
+    if len(values) == 1:
+        return encode_key_value(values[0])
+    return b"".join(sort_part(v) for v in values)
+
+
 def project(table: TableDescription, index: IndexDescription, item: Item) -> Item:
     keep = index.projected_names(table.key_schema.names)
     if keep is None:
@@ -79,9 +107,7 @@ def project(table: TableDescription, index: IndexDescription, item: Item) -> Ite
 def check_index_keys(table: TableDescription, item: Item) -> None:
     """Refuse an item whose index key attributes have the wrong type or are empty ([P] dynalite db.validateItem)."""
     for index in table.indexes:
-        for attr in index.key_schema.hash, index.key_schema.range:
-            if attr is None:
-                continue
+        for attr in index.key_schema.attributes:
             av = item.get(attr.name)
             if av is None:
                 continue
@@ -132,26 +158,32 @@ def maintain(view: WriteView, table: TableDescription, old: Item | None, new: It
 
 
 def index_sort_bounds(
-    op: str | None, values: tuple[AttributeValue, ...]
+    op: str | None, values: tuple[AttributeValue, ...], prefix: bytes = b""
 ) -> tuple[bytes | None, bool, bytes | None, bool]:
-    """An index sort-key condition as a byte range over entry keys (see the module docstring)."""
+    """An index sort-key condition as a byte range over entry keys (see the module docstring).
+
+    ``prefix`` holds the encoded equalities on the leading attributes of a multi-attribute sort key: the
+    condition then narrows the range within it.
+    """
+    floor = prefix or None
+    ceiling = prefix_successor(prefix) if prefix else None
     if op is None:
-        return None, True, None, True
-    first = sort_part(values[0])
+        return floor, True, ceiling, False
+    first = prefix + sort_part(values[0])
     if op == "EQ":
         return first, True, prefix_successor(first), False
     if op == "LT":
-        return None, True, first, False
+        return floor, True, first, False
     if op == "LE":
-        return None, True, prefix_successor(first), False
+        return floor, True, prefix_successor(first), False
     if op == "GT":
-        return prefix_successor(first), True, None, True
+        return prefix_successor(first), True, ceiling, False
     if op == "GE":
-        return first, True, None, True
+        return first, True, ceiling, False
     if op == "BETWEEN":
-        return first, True, prefix_successor(sort_part(values[1])), False
-    prefix = escape(encode_key_value(values[0]))  # BEGINS_WITH
-    return prefix, True, prefix_successor(prefix), False
+        return first, True, prefix_successor(prefix + sort_part(values[1])), False
+    begins = prefix + escape(encode_key_value(values[0]))  # BEGINS_WITH
+    return begins, True, prefix_successor(begins), False
 
 
 def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:

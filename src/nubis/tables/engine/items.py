@@ -209,8 +209,8 @@ def update_compute(table: TableDescription, key: Item, compiled: CompiledExpress
     index_keys = [
         (attr.name, attr.type)
         for index in table.indexes
-        for attr in (index.key_schema.hash, index.key_schema.range)
-        if attr is not None and attr.name in compiled.updated_top_level
+        for attr in index.key_schema.attributes
+        if attr.name in compiled.updated_top_level
     ]
 
     def compute(old: Item | None) -> Sized:

@@ -13,7 +13,7 @@ from typing import Any
 
 from nubis.tables import limits
 from nubis.tables.engine.capacity import consumed, read_units
-from nubis.tables.engine.indexes import entry_key, index_capacity, index_sort_bounds
+from nubis.tables.engine.indexes import entry_key, index_capacity, index_sort_bounds, partition_part, sort_part
 from nubis.tables.engine.items import check_key_paths, key_of, storage_key_of_key
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException
@@ -161,6 +161,26 @@ def _check_start_in_range(key_range: KeyRange, hash_name: str, range_name: str |
         raise ValidationException("The query can return at most one row and cannot be restarted")
 
 
+def _check_entry_in_range(
+    start: tuple[int, bytes, bytes],
+    pk: bytes,
+    has_sort_condition: bool,
+    bounds: tuple[bytes | None, bool, bytes | None, bool],
+) -> None:
+    """A multi-attribute index's starting key, placed among the entries the query reads ([L] DynamoDB Local's
+    messages; the single-attribute wordings above are [V])."""
+    lo, lo_inc, hi, hi_inc = bounds
+    position = start[2]
+    inside = (lo is None or position > lo or (lo_inc and position == lo)) and (
+        hi is None or position < hi or (hi_inc and position == hi)
+    )
+    if inside and start[1] == pk:
+        return
+    if has_sort_condition or not inside:
+        raise ValidationException("The provided starting key does not match the range key predicate")
+    raise ValidationException("The provided starting key is outside query boundaries based on provided conditions")
+
+
 def _page(
     rows: Iterator[tuple[bytes, Item | None]],
     request: dict[str, Any],
@@ -264,19 +284,29 @@ def run_query(
             )
     check_key_paths(table, compiled)
     assert compiled.key_condition is not None
-    key_range = compiled.key_condition.for_schema(
-        (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None
-    )
+    if ks.multi:
+        key_range = compiled.key_condition.for_keys(
+            tuple((a.name, a.type) for a in ks.hashes), tuple((a.name, a.type) for a in ks.ranges)
+        )
+        pk = partition_part(key_range.hash_values)
+    else:
+        key_range = compiled.key_condition.for_schema(
+            (ks.hash.name, ks.hash.type), (ks.range.name, ks.range.type) if ks.range is not None else None
+        )
+        pk = encode_key_value(key_range.hash_value)
     esk: Item = request.get("ExclusiveStartKey") or {}  # checked only once a starting key was given
     range_name = ks.range.name if ks.range is not None else None
-    pk = encode_key_value(key_range.hash_value)
     h = partition_hash(pk)
     forward = request.get("ScanIndexForward", True) is not False
     if index is not None:
-        lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values)
+        prefix = b"".join(sort_part(v) for v in key_range.sort_prefix)
+        lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values, prefix)
         start = _index_start(table, index, request)
-        if start is not None:
+        if start is not None and ks.multi:
+            _check_entry_in_range(start, pk, key_range.sort_op is not None, (lo, lo_inc, hi, hi_inc))
+        elif start is not None:
             _check_start_in_range(key_range, ks.hash.name, range_name, esk)
+        if start is not None:
             if forward and (lo is None or start[2] >= lo):
                 lo, lo_inc = start[2], False
             elif not forward and (hi is None or start[2] <= hi):

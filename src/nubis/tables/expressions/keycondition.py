@@ -37,6 +37,10 @@ class KeyRange:
     hash_value: AttributeValue
     sort_op: SortOp | None
     sort_values: tuple[AttributeValue, ...]
+    hash_values: tuple[AttributeValue, ...] = ()
+    """Every partition-key value, in schema order, for a multi-attribute key (else empty)."""
+    sort_prefix: tuple[AttributeValue, ...] = ()
+    """The equalities on the leading sort-key attributes before the one ``sort_op`` compares (multi-attribute)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class KeyCondition:
             ValidationException: AWS's messages, checked hash key first ([P] dynalite query tests).
         """
         conditions = {name: (op, values) for name, op, values in self.conditions}
+        if len(conditions) > 2:
+            raise ValidationException("Conditions can be of length 1 or 2 only")
         hash_name, hash_type = hash_key
         if range_key is None and len(conditions) > 1:
             raise ValidationException("Query key condition not supported")
@@ -73,6 +79,50 @@ class KeyCondition:
                 _check_indexable(op, sort_values, range_type)
                 sort_op = op  # type: ignore[assignment]
         return KeyRange(values[0], sort_op, sort_values)
+
+    def for_keys(self, hashes: tuple[tuple[str, str], ...], ranges: tuple[tuple[str, str], ...]) -> KeyRange:
+        """Match the conditions to a multi-attribute key: equality on every partition attribute, equalities on
+        a prefix of the sort attributes and optionally one comparison on the next ([D] developerguide
+        GSI.MultiAttributeKeys; messages [V] a conformance suite run against AWS, [L] DynamoDB Local).
+
+        Raises:
+            ValidationException: partition attributes checked first, then the sort attributes.
+        """
+        conditions = {name: (op, values) for name, op, values in self.conditions}
+        if len(hashes) == 1:
+            hash_name = hashes[0][0]
+            if hash_name not in conditions:
+                raise ValidationException(f"Query condition missed key schema element: {hash_name}")
+        for name, kind in (*hashes, *ranges):
+            if name in conditions:
+                _check_indexable(conditions[name][0], conditions[name][1], kind)
+        unequal = [name for name, _ in hashes if conditions.get(name, ("",))[0] != "EQ"]
+        if unequal:
+            if len(hashes) == 1:
+                raise ValidationException("Query key condition not supported")
+            raise ValidationException(
+                f"HASH key attributes {', '.join(unequal)} must have equality conditions specified in the query"
+            )
+        conditioned = [i for i, (name, _) in enumerate(ranges) if name in conditions]
+        known = {name for name, _ in (*hashes, *ranges)}
+        if any(name not in known for name in conditions):
+            missing = [name for name, _ in ranges if name not in conditions]
+            if missing:
+                raise ValidationException(f"Query condition missed key schema element: {missing[0]}")
+            raise ValidationException("Query key condition not supported")
+        hash_values = tuple(conditions[name][1][0] for name, _ in hashes)
+        if not conditioned:
+            return KeyRange(hash_values[0], None, (), hash_values)
+        last = conditioned[-1]
+        gaps = [name for name, _ in ranges[:last] if conditions.get(name, ("",))[0] != "EQ"]
+        if gaps:
+            raise ValidationException(
+                f"RANGE key attributes {', '.join(gaps)} must have equality conditions specified in the query "
+                f"because a condition is present on key attribute {ranges[last][0]}"
+            )
+        op, values = conditions[ranges[last][0]]
+        prefix = tuple(conditions[name][1][0] for name, _ in ranges[:last])
+        return KeyRange(hash_values[0], op, values, hash_values, prefix)  # type: ignore[arg-type]
 
 
 def _check_indexable(op: str, values: tuple[AttributeValue, ...], kind: str) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from nubis.tables import limits
 from nubis.tables.errors import ValidationException
 from nubis.tables.expressions import ast
 from nubis.tables.expressions.cache import PARSE_CACHE
@@ -303,7 +304,7 @@ def compile_expressions(
         else:
             raw_key_conditions = key_conditions or {}
         checked_keys = validate_conditions(raw_key_conditions)
-        if len(checked_keys) not in (1, 2):
+        if not 1 <= len(checked_keys) <= 2 * limits.MAX_GSI_KEY_PARTS:  # more than 2: multi-attribute keys only
             raise ValidationException("Conditions can be of length 1 or 2 only")
         compiled_key = key_condition({name: (op, tuple(vals)) for name, (op, vals) in checked_keys.items()})
 

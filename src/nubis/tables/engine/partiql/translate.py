@@ -445,7 +445,10 @@ def plan_select(select: ast.Select, keys: KeySchema | None, params: Params) -> S
     base: Request = {"TableName": select.source.table}
     if select.source.index is not None:
         base["IndexName"] = select.source.index
-    branches = _branches(select.where, keys, params) if select.where is not None and keys is not None else None
+    # A multi-attribute index key is read by a Scan of the index with the WHERE as its filter.
+    branches = None
+    if select.where is not None and keys is not None and not keys.multi:
+        branches = _branches(select.where, keys, params)
     forward = _check_order(select, keys, branches)
     if branches is None:
         builder = ExpressionBuilder(params)
