@@ -150,6 +150,9 @@ start_target() {
       # The other durabilities side by side with the default (docs/tables.md, "Storage and durability").
       start "$t" "$NUBIS" serve --host 127.0.0.1 --port "$port" --data-dir "$RUN_DIR/data-$t" \
         --durability "${t#nubis-}" --log-level warning ;;
+    nubis-memory)
+      # Nothing kept: the like-for-like peer of in-memory moto and dynalite (what a test suite runs against).
+      start "$t" "$NUBIS" serve --host 127.0.0.1 --port "$port" --storage memory: --log-level warning ;;
     moto)
       start "$t" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" ;;
     dynalite)
@@ -159,7 +162,7 @@ start_target() {
       # Nubis's durability class, beside the in-memory default that ../shared/bench/results measures.
       start "$t" node "$NODE_DIR/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" \
         --path "$RUN_DIR/data-$t" ;;
-    *) die "unknown target $t (nubis, nubis-w2, nubis-pipelined, nubis-relaxed, moto, dynalite, dynalite-disk)" ;;
+    *) die "unknown target $t (nubis, nubis-w2, nubis-pipelined, nubis-relaxed, nubis-memory, moto, dynalite, dynalite-disk)" ;;
   esac
   wait_ready "$t" "$port" "$LAST_PID"
   LAST_URL="http://127.0.0.1:$port"

@@ -10,9 +10,10 @@
 #   BENCH_ITEMS=10000        items loaded per target
 #   BENCH_DURATION=10        measured seconds per cell       BENCH_WARMUP=2   warm-up seconds per cell
 #   BENCH_CONCURRENCY=1,32   wrk connections per cell        BENCH_WORKLOADS=get,put,update,query,scan
-#   BENCH_TARGETS=nubis,nubis-w2,nubis-pipelined,nubis-relaxed,moto,dynalite,dynalite-disk   which servers
+#   BENCH_TARGETS=nubis,nubis-w2,nubis-pipelined,nubis-relaxed,nubis-memory,moto,dynalite,dynalite-disk   which servers
 #                            (nubis-w2 = nubis serve --workers 2; nubis-pipelined / nubis-relaxed = that
-#                            --durability; dynalite = in memory, as the shared results run it; dynalite-disk =
+#                            --durability; nubis-memory = --storage memory:, nothing kept; dynalite = in memory,
+#                            as the shared results run it; dynalite-disk =
 #                            dynalite --path, keeping its data like Nubis)
 #   BENCH_CEILING=1          also measure the uvicorn hello-world transport ceiling (0: skip)
 #   BENCH_RETRIES=1          re-run a cell disturbed by other load (ddb-load --retries)
@@ -32,7 +33,7 @@ DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONCURRENCY="${BENCH_CONCURRENCY:-1,32}"
 WORKLOADS="${BENCH_WORKLOADS:-get,put,update,query,scan}"
-TARGETS="${BENCH_TARGETS:-nubis,nubis-w2,nubis-pipelined,nubis-relaxed,moto,dynalite,dynalite-disk}"
+TARGETS="${BENCH_TARGETS:-nubis,nubis-w2,nubis-pipelined,nubis-relaxed,nubis-memory,moto,dynalite,dynalite-disk}"
 CEILING="${BENCH_CEILING:-1}"
 RETRIES="${BENCH_RETRIES:-1}"
 
