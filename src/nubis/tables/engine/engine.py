@@ -415,6 +415,7 @@ class Engine:
         select = query.check_select(request, compiled)
         table = self.catalog.get(region, request["TableName"])
         index = query.resolve_index(table, request, select)
+        query.check_projected(table, index, compiled)
         with self.storage.read() as view:
             fetch = query.table_fetcher(view, table) if query.uses_table(table, index, compiled, select) else None
             return query.run_query(view, table, request, compiled, select, budget, index, fetch)
@@ -425,6 +426,7 @@ class Engine:
         query.check_segments(request)
         table = self.catalog.get(region, request["TableName"])
         index = query.resolve_index(table, request, select)
+        query.check_projected(table, index, compiled)
         with self.storage.read() as view:
             fetch = query.table_fetcher(view, table) if query.uses_table(table, index, compiled, select) else None
             return query.run_scan(view, table, request, compiled, select, budget, index, fetch)
