@@ -274,7 +274,30 @@ def check_throughput_bounds(pt: dict[str, Any]) -> None:
 
 
 _KEY_SCHEMA_TOO_BIG = "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
-"""[L] DynamoDB Local 3.3 (double space included): tables and LSIs keep one partition and one sort attribute."""
+"""[L] DynamoDB Local 3.3 (double space included): tables and LSIs keep one partition and one sort attribute. The
+AWS-verified error catalogue (ack-api-quirks, 2026-10-09) has no text for this case, and botocore's KeySchema no
+longer caps the list at two, so DynamoDB Local's wording stays until AWS's is known."""
+
+_SAME_NAME_PAIR = "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+"""[P] dynalite createTable tests (AWS-checked); still in the AWS-verified catalogue (2026-10-09)."""
+
+# Multi-attribute GSI keys ([D] GSI.DesignPattern.MultiAttributeKeys). [V] AWS-verified error catalogue
+# (ack-api-quirks, 2026-10-09), which replaced the wording Nubis had copied from DynamoDB Local ("Two keys can not
+# have the same name", "Invalid key order...", "Too many partition keys..."). The catalogue gives the texts, not the
+# requests that trigger each, so which check fires first when a schema breaks several rules is unverified.
+_DUPLICATE_KEY_NAMES = "The KeySchema contains multiple key attributes with the same name"
+_HASH_BEFORE_RANGE = "All HASH key attributes must precede RANGE key attributes in the KeySchema"
+_TOO_MANY_KEY_ATTRIBUTES = "The KeySchema exceeds the maximum allowed number of {} key attributes"
+
+
+def parse_definitions(elements: list[dict[str, Any]]) -> dict[str, ScalarType]:
+    """AttributeDefinitions by name. [V] AWS-verified error catalogue (2026-10-09): a repeated name is refused."""
+    definitions: dict[str, ScalarType] = {}
+    for d in elements:
+        if d["AttributeName"] in definitions:
+            raise ValidationException(f"Attribute Name is duplicated: {d['AttributeName']}")
+        definitions[d["AttributeName"]] = d["AttributeType"]
+    return definitions
 
 
 def parse_key_schema(elements: list[dict[str, Any]], definitions: dict[str, ScalarType]) -> KeySchema:
@@ -289,7 +312,7 @@ def parse_key_schema(elements: list[dict[str, Any]], definitions: dict[str, Scal
             f"Keys: [{', '.join(names)}], AttributeDefinitions: [{', '.join(definitions)}]"
         )
     if len(names) == 2 and names[0] == names[1]:
-        raise ValidationException("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+        raise ValidationException(_SAME_NAME_PAIR)
     if elements[0]["KeyType"] != "HASH":
         raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
     if len(elements) == 2 and elements[1]["KeyType"] != "RANGE":
@@ -309,10 +332,14 @@ def parse_index(
     table_keys: KeySchema,
     status: IndexStatus = "ACTIVE",
 ) -> IndexDescription:
-    """One index declaration, with AWS's checks in AWS's order ([P] dynalite createTable validations)."""
+    """One index declaration, with AWS's checks in AWS's order ([P] dynalite createTable validations).
+
+    A GSI's key may have up to four HASH attributes followed by up to four RANGE attributes; an LSI's is the
+    table's HASH attribute and one RANGE attribute.
+    """
     name = spec["IndexName"]
     elements = spec["KeySchema"]
-    if len(elements) > (2 if kind == "LSI" else 2 * limits.MAX_GSI_KEY_PARTS):
+    if kind == "LSI" and len(elements) > 2:
         raise ValidationException(_KEY_SCHEMA_TOO_BIG)
     names = [e["AttributeName"] for e in elements]
     if any(n not in definitions for n in names):
@@ -321,9 +348,9 @@ def parse_index(
             f"Keys: [{', '.join(names)}], AttributeDefinitions: [{', '.join(definitions)}]"
         )
     if len(names) == 2 and names[0] == names[1]:
-        raise ValidationException("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+        raise ValidationException(_SAME_NAME_PAIR)
     if len(set(names)) != len(names):
-        raise ValidationException("Two keys can not have the same name")
+        raise ValidationException(_DUPLICATE_KEY_NAMES)
     if elements[0]["KeyType"] != "HASH":
         raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
     key_types = [e["KeyType"] for e in elements]
@@ -332,13 +359,11 @@ def parse_index(
     hash_names = [n for n, t in zip(names, key_types, strict=True) if t == "HASH"]
     range_names = names[len(hash_names) :]
     if key_types != ["HASH"] * len(hash_names) + ["RANGE"] * len(range_names):
-        raise ValidationException(
-            "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"
-        )
+        raise invalid_parameters(_HASH_BEFORE_RANGE)
     if len(hash_names) > limits.MAX_GSI_KEY_PARTS:
-        raise ValidationException("Too many partition keys. GSI can have at most 4 partition keys")
+        raise invalid_parameters(_TOO_MANY_KEY_ATTRIBUTES.format("HASH"))
     if len(range_names) > limits.MAX_GSI_KEY_PARTS:
-        raise ValidationException("Too many sort keys. GSI can have at most 4 sort keys")
+        raise invalid_parameters(_TOO_MANY_KEY_ATTRIBUTES.format("RANGE"))
     if kind == "LSI":
         if len(elements) != 2:
             raise invalid_parameters(f"Index KeySchema does not have a range key for index: {name}")
@@ -347,13 +372,7 @@ def parse_index(
                 f"Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. "
                 f"index hash key: {names[0]}, table hash key: {table_keys.hash.name}"
             )
-    projection = spec.get("Projection") or {}
-    projection_type = projection.get("ProjectionType")
-    if projection_type is None:
-        raise invalid_parameters("Unknown ProjectionType: null")
-    non_key = projection.get("NonKeyAttributes")
-    if non_key and projection_type != "INCLUDE":
-        raise invalid_parameters(f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
+    projection_type, non_key = _parse_projection(spec.get("Projection") or {})
     throughput = Throughput()
     pt = spec.get("ProvisionedThroughput")
     if kind == "GSI":
@@ -375,10 +394,29 @@ def parse_index(
         space=space,
         key_schema=key_schema,
         projection_type=projection_type,
-        non_key_attributes=tuple(non_key or ()),
+        non_key_attributes=non_key,
         throughput=throughput,
         status=status,
     )
+
+
+def _parse_projection(projection: dict[str, Any]) -> tuple[ProjectionType, tuple[str, ...]]:
+    """An index's projection. [P] dynalite createTable tests for the first two rules; [V] AWS-verified error
+    catalogue (2026-10-09) for INCLUDE without NonKeyAttributes and a repeated element."""
+    projection_type = projection.get("ProjectionType")
+    if projection_type is None:
+        raise invalid_parameters("Unknown ProjectionType: null")
+    non_key = projection.get("NonKeyAttributes")
+    if non_key and projection_type != "INCLUDE":
+        raise invalid_parameters(f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
+    if projection_type == "INCLUDE" and not non_key:
+        raise invalid_parameters("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    seen: set[str] = set()
+    for attribute in non_key or ():
+        if attribute in seen:
+            raise invalid_parameters(f"Duplicate element in NonKeyAttributes: {attribute}")
+        seen.add(attribute)
+    return projection_type, tuple(non_key or ())
 
 
 def check_definitions_used(definitions: dict[str, ScalarType], used: set[str]) -> None:
@@ -388,6 +426,25 @@ def check_definitions_used(definitions: dict[str, ScalarType], used: set[str]) -
             "Some AttributeDefinitions are not used. "
             f"AttributeDefinitions: [{', '.join(definitions)}], keys used: [{', '.join(sorted(used))}]"
         )
+
+
+def _check_key_members(request: dict[str, Any]) -> None:
+    """A table needs AttributeDefinitions and KeySchema, which botocore's model stopped requiring (for
+    GlobalTableSourceArn, which Nubis does not support), so the service checks them, in the front end's wording.
+
+    [P] dynalite's AWS-checked createTable tests: "Value null at 'attributeDefinitions' ..." and "Value null at
+    'keySchema' ...", before any other CreateTable rule, in dynalite's order (its check against AWS does not pin the
+    order). They run after ``wire.validate``, so they are listed only once the request has no other constraint
+    error, where AWS's front end listed them together with the others.
+    """
+    problems = [
+        f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        for member, path in (("AttributeDefinitions", "attributeDefinitions"), ("KeySchema", "keySchema"))
+        if request.get(member) is None
+    ]
+    if problems:
+        count = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected: "
+        raise ValidationException(count + "; ".join(problems))
 
 
 def table_from_create_request(
@@ -401,11 +458,11 @@ def table_from_create_request(
     next_space: Callable[[], int] | None = None,
 ) -> TableDescription:
     """Apply CreateTable's rules, in AWS's order ([P] dynalite createTable tests), to a shape-valid request."""
+    _check_key_members(request)
     billing: BillingMode = request.get("BillingMode") or "PROVISIONED"
     throughput = _throughput_from(request, billing)
-    definitions: dict[str, ScalarType] = {}
-    for d in request["AttributeDefinitions"]:
-        definitions[d["AttributeName"]] = d["AttributeType"]
+    check_table_class(request)
+    definitions = parse_definitions(request["AttributeDefinitions"])
     key_schema = parse_key_schema(request["KeySchema"], definitions)
     lsis = request.get("LocalSecondaryIndexes")
     gsis = request.get("GlobalSecondaryIndexes")
@@ -485,24 +542,81 @@ def table_from_create_request(
     )
 
 
-def table_after_update(table: TableDescription, request: dict[str, Any], *, now: float) -> TableDescription:
-    """UpdateTable's billing-mode, throughput and deletion-protection rules ([P] dynalite updateTable tests)."""
-    keys = (
-        "ProvisionedThroughput",
-        "BillingMode",
-        "DeletionProtectionEnabled",
-        "TableClass",
-        "GlobalSecondaryIndexUpdates",
-        "StreamSpecification",
-        "SSESpecification",
-        "ReplicaUpdates",
-        "AttributeDefinitions",
-    )
-    if not any(request.get(k) is not None for k in keys):
+TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
+
+
+def check_table_class(request: dict[str, Any]) -> None:
+    """[V] AWS-verified error catalogue (2026-10-09): the service, not the front end, refuses an unknown TableClass
+    (so ``wire.shapes`` leaves the enum out). Where this sits among the other checks is unverified."""
+    table_class = request.get("TableClass")
+    if table_class is not None and table_class not in TABLE_CLASSES:
         raise ValidationException(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
-            "or SSESpecification or ReplicaUpdates is required"
+            "Invalid table-class parameter provided. Please try again with a valid table-class value: "
+            f"[{', '.join(TABLE_CLASSES)}]."
         )
+
+
+_UPDATE_MEMBERS = (
+    ("ProvisionedThroughput", "ProvisionedThroughput"),
+    ("BillingMode", "BillingMode"),
+    ("UpdateStreamEnabled", "StreamSpecification"),
+    ("GlobalSecondaryIndexUpdates", "GlobalSecondaryIndexUpdates"),
+    ("SSESpecification", "SSESpecification"),
+    ("ReplicaUpdates", "ReplicaUpdates"),
+    ("MultiAccountReplicaReady", None),
+    ("ReplicaTransitRoleArn", None),
+    ("MultiRegionConsistency", None),
+    ("DeletionProtectionEnabled", "DeletionProtectionEnabled"),
+    ("OnDemandThroughput", "OnDemandThroughput"),
+    ("WarmThroughput", "WarmThroughput"),
+    ("TableClass", "TableClass"),
+)
+"""The members AWS's "At least one of ... is required" names, in its order, each with the request member that counts
+as a change (None: naming it alone changes nothing). [V] AWS-verified error catalogue (2026-10-09, live in two
+regions): AttributeDefinitions or MultiRegionConsistency alone get the error, and the message leaves out members
+the request already holds (MultiRegionConsistency); three names are not public members."""
+
+
+def _given(request: dict[str, Any], member: str) -> bool:
+    """[P] dynalite updateTable tests: an empty GlobalSecondaryIndexUpdates list counts as absent."""
+    value = request.get(member)
+    return value is not None and value != []
+
+
+def check_update_request(request: dict[str, Any]) -> None:
+    """UpdateTable's checks of the request alone, which AWS runs before it looks the table up ([P] dynalite
+    updateTable validations: on a table that does not exist these errors win over ResourceNotFoundException).
+
+    Raises:
+        ValidationException: nothing to change, or a malformed ``GlobalSecondaryIndexUpdates`` entry.
+    """
+    if not any(_given(request, member) for _, member in _UPDATE_MEMBERS if member is not None):
+        named = [name for name, member in _UPDATE_MEMBERS if not _given(request, member or name)]
+        raise ValidationException(f"At least one of {', '.join(named[:-1])} or {named[-1]} is required")
+    seen: set[str] = set()
+    for update in request.get("GlobalSecondaryIndexUpdates") or ():
+        actions = [update[a] for a in ("Update", "Create", "Delete") if update.get(a) is not None]
+        if not actions:  # [P] dynalite updateTable tests
+            raise invalid_parameters(
+                "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                "GlobalSecondaryIndexUpdate.Delete must not be null"
+            )
+        if len(actions) > 1:  # [V] AWS-verified error catalogue (2026-10-09); its place in the order is unverified
+            raise invalid_parameters(
+                "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"
+            )
+        name = actions[0]["IndexName"]
+        if name in seen:  # [P] dynalite updateTable tests
+            raise invalid_parameters(
+                f"Only one global secondary index update per index is allowed simultaneously. Index: {name}"
+            )
+        seen.add(name)
+    check_table_class(request)
+
+
+def table_after_update(table: TableDescription, request: dict[str, Any], *, now: float) -> TableDescription:
+    """UpdateTable's billing-mode, throughput and deletion-protection rules ([P] dynalite updateTable tests), for a
+    request that passed ``check_update_request``."""
     billing: BillingMode = request.get("BillingMode") or table.billing_mode
     throughput = table.throughput
     billing_updated = table.billing_mode_updated
@@ -553,6 +667,19 @@ def table_after_update(table: TableDescription, request: dict[str, Any], *, now:
     )
 
 
+def _existing_gsi(table: TableDescription, name: str, action: Literal["delete", "update"]) -> IndexDescription:
+    """The GSI an Update or Delete names. [V] AWS-verified error catalogues (2026-10-09): an unknown name is
+    ResourceNotFoundException (live, "Index <name>" without a colon); an LSI's name gets "Cannot delete an index
+    that is not a GlobalSecondaryIndex: <name>", and "Cannot update an index ..." for an Update (the catalogue
+    abbreviates that one; its ending is inferred from the delete text)."""
+    index = table.index(name)
+    if index is None:
+        raise ResourceNotFoundException(f"Requested resource not found: Index {name} for table {table.name}")
+    if index.kind != "GSI":
+        raise ValidationException(f"Cannot {action} an index that is not a GlobalSecondaryIndex: {name}")
+    return index
+
+
 def apply_index_updates(
     table: TableDescription, request: dict[str, Any], next_space: Callable[[], int]
 ) -> tuple[TableDescription, list[IndexDescription]]:
@@ -581,8 +708,11 @@ def apply_index_updates(
         definitions[d["AttributeName"]] = d["AttributeType"]
     dropped: list[IndexDescription] = []
     for spec in creates:
-        if table.index(spec["IndexName"]) is not None:
-            raise invalid_parameters(f"Attempting to create an index which already exists: {spec['IndexName']}")
+        name = spec["IndexName"]
+        if not request.get("AttributeDefinitions"):  # [V] AWS-verified error catalogue (2026-10-09)
+            raise invalid_parameters(f"AttributeDefinitions is not specified for index: {name}")
+        if table.index(name) is not None:  # [V] idem, no prefix and no name; [L] an LSI's name too
+            raise ValidationException("Attempting to create an index which already exists")
         if sum(1 for i in indexes if i.kind == "GSI") >= limits.MAX_GSI_PER_TABLE:
             raise LimitExceededException(
                 "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20"
@@ -598,16 +728,29 @@ def apply_index_updates(
         )
         indexes.append(dataclasses.replace(index, backfilling=True))
     for spec in deletes:
-        gone = table.index(spec["IndexName"])
-        if gone is None or gone.kind != "GSI":
-            raise ResourceNotFoundException(f"Requested resource not found: Index: {spec['IndexName']} not found")
+        gone = _existing_gsi(table, spec["IndexName"], "delete")
         indexes.remove(gone)
         dropped.append(gone)
     for spec in changes:
-        current = table.index(spec["IndexName"])
-        if current is None or current.kind != "GSI":
-            raise ResourceNotFoundException(f"Requested resource not found: Index: {spec['IndexName']} not found")
-        pt = spec["ProvisionedThroughput"]
+        current = _existing_gsi(table, spec["IndexName"], "update")
+        pt = spec.get("ProvisionedThroughput")
+        if table.billing_mode == "PAY_PER_REQUEST":
+            # [V] AWS-verified error catalogue (2026-10-09); "The only Updates ..." was seen live for an Update
+            # naming only the index, or with an empty OnDemandThroughput. OnDemandThroughput and WarmThroughput
+            # themselves are accepted and not modelled.
+            if pt is not None:
+                raise invalid_parameters(
+                    f"Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: {current.name} "
+                    "when BillingMode is PAY_PER_REQUEST"
+                )
+            if not spec.get("OnDemandThroughput") and not spec.get("WarmThroughput"):
+                raise invalid_parameters(
+                    f"The only Updates for index: {current.name} when TableThroughputMode is PAY_PER_REQUEST can be "
+                    "to OnDemandThroughput, WarmThroughput"
+                )
+            continue
+        if pt is None:
+            continue  # [?] an OnDemandThroughput or WarmThroughput update on a provisioned table: not modelled
         check_throughput_bounds(pt)
         updated = dataclasses.replace(
             current, throughput=Throughput(read=int(pt["ReadCapacityUnits"]), write=int(pt["WriteCapacityUnits"]))

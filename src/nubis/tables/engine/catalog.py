@@ -31,6 +31,7 @@ from nubis.tables.schema import (
     DEFAULT_ACCOUNT,
     TableDescription,
     apply_index_updates,
+    check_update_request,
     table_after_update,
     table_from_create_request,
 )
@@ -72,6 +73,25 @@ def table_name_from(value: str) -> str:
             count + "; ".join(f"Value '{value}' at 'tableName' failed to satisfy constraint: {p}" for p in problems)
         )
     return value
+
+
+TOO_MANY_TAGS = "Number of Tags exceed the current limit for the provided ResourceArn"
+"""[V] AWS-verified error catalogue (ack-api-quirks, 2026-10-09): the 50-tag limit, from TagResource, UntagResource
+(more than 50 keys, although it removes tags) and CreateTable; a ValidationException, not LimitExceeded."""
+
+
+def check_tag_keys(tags: list[dict[str, str]]) -> None:
+    """The keys of a TagResource or CreateTable request ([V] AWS-verified error catalogue, 2026-10-09: both texts,
+    seen live; a refused request applies none of its tags). Which text wins when a request breaks both rules is
+    unverified: here the first offending tag decides."""
+    seen: set[str] = set()
+    for tag in tags:
+        key = tag["Key"]
+        if key.startswith("aws:"):
+            raise ValidationException(f"Tag Key cannot be prefixed with aws:, Key: {key}")
+        if key in seen:
+            raise ValidationException(f"Duplicate Tag Keys provided as input: Duplicate Tag Key found {key}")
+        seen.add(key)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -183,10 +203,13 @@ class Catalog:
                 now=round(time.time(), 3),
                 next_space=view.next_space_id,
             )
-            view.catalog_put(table_key(region, name), table.to_json())
             tags = request.get("Tags")
             if tags:
+                check_tag_keys(tags)
+                if len(tags) > limits.MAX_TAGS_PER_RESOURCE:
+                    raise ValidationException(TOO_MANY_TAGS)
                 view.catalog_put(tags_key(region, name), orjson.dumps(_merge_tags([], tags)))
+            view.catalog_put(table_key(region, name), table.to_json())
             return table
 
         table = self._storage.write(fn)
@@ -220,6 +243,7 @@ class Catalog:
 
     def update(self, region: str, request: dict[str, Any]) -> TableDescription:
         name = table_name_from(request["TableName"])
+        check_update_request(request)
 
         def fn(view: WriteView) -> TableDescription:
             raw = view.catalog_get(table_key(region, name))
@@ -285,7 +309,7 @@ class Catalog:
             raw = view.catalog_get(tags_key(table.region, table.name))
             merged = _merge_tags([] if raw is None else orjson.loads(raw), tags)
             if len(merged) > limits.MAX_TAGS_PER_RESOURCE:
-                raise ValidationException("One or more parameter values were invalid: Too many tags")
+                raise ValidationException(TOO_MANY_TAGS)
             view.catalog_put(tags_key(table.region, table.name), orjson.dumps(merged))
 
         self._storage.write(fn)

@@ -27,8 +27,13 @@ from typing import Any
 
 from nubis.tables import limits
 from nubis.tables.engine import batch, indexes, items, partiql, query, transactions, ttl
-from nubis.tables.engine.catalog import Catalog, table_name_from
-from nubis.tables.errors import ResourceNotFoundException, UnknownOperationException, ValidationException
+from nubis.tables.engine.catalog import TOO_MANY_TAGS, Catalog, check_tag_keys, table_name_from
+from nubis.tables.errors import (
+    ResourceNotFoundException,
+    UnknownOperationException,
+    ValidationException,
+    invalid_parameters,
+)
 from nubis.tables.expressions import CompiledExpressions, compile_expressions
 from nubis.tables.schema import DEFAULT_ACCOUNT, TableDescription
 from nubis.tables.storage.base import Storage, WriteView
@@ -257,27 +262,49 @@ class Engine:
     def describe_endpoints(self, region: str, request: Request) -> Response:
         return {"Endpoints": [{"Address": f"dynamodb.{region}.amazonaws.com", "CachePeriodInMinutes": 1440}]}
 
-    def _table_by_arn(self, region: str, arn: str) -> TableDescription:
+    @staticmethod
+    def _resource_of(arn: str) -> tuple[str, str, str]:
+        """The (region, account, table name) a tagging call's ``ResourceArn`` names, once its form is checked.
+
+        The tagging calls check the ARN, then the request's other members, then the table's existence ([P] dynalite
+        tagResource tests: "Atleast one Tag ..." wins over ResourceNotFoundException).
+        """
+        if not arn.startswith("arn:"):
+            # [V] AWS-verified error catalogue (ack-api-quirks, 2026-10-09). dynalite's older AWS-checked tests saw
+            # AccessDeniedException for such strings, and "Invalid TableArn" for 'a:b:c:d:e:f/g'; the newer
+            # catalogue wins.
+            raise invalid_parameters(f"ARNs must start with 'arn:': {arn}")
         parts = arn.split(":")
-        if len(parts) < 6 or parts[0] != "arn" or parts[2] != "dynamodb" or not parts[5].startswith("table/"):
+        if len(parts) < 6 or parts[2] != "dynamodb" or not parts[5].startswith("table/"):
             raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-        table = self.catalog.find(parts[3] or region, parts[5][len("table/") :])
-        if table is None or table.account != parts[4]:
-            raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
+        return parts[3], parts[4], parts[5][len("table/") :]
+
+    def _table_by_arn(self, region: str, arn: str) -> TableDescription:
+        arn_region, account, name = self._resource_of(arn)
+        table = self.catalog.find(arn_region or region, name)
+        if table is None or table.account != account:
+            # [V] AWS-verified error catalogue (2026-10-09, live): "ResourceArn" (dynalite's older text says
+            # "ResourcArn").
+            raise ResourceNotFoundException(f"Requested resource not found: ResourceArn: {arn} not found")
         return table
 
     def tag_resource(self, region: str, request: Request) -> Response:
-        table = self._table_by_arn(region, request["ResourceArn"])
-        if not request.get("Tags"):
+        self._resource_of(request["ResourceArn"])
+        tags = request.get("Tags")
+        if not tags:
             raise ValidationException("Atleast one Tag needs to be provided as Input.")
-        self.catalog.tag(table, request["Tags"])
+        check_tag_keys(tags)
+        self.catalog.tag(self._table_by_arn(region, request["ResourceArn"]), tags)
         return {}
 
     def untag_resource(self, region: str, request: Request) -> Response:
-        table = self._table_by_arn(region, request["ResourceArn"])
-        if not request.get("TagKeys"):
+        self._resource_of(request["ResourceArn"])
+        keys = request.get("TagKeys")
+        if not keys:
             raise ValidationException("Atleast one Tag Key needs to be provided as Input.")
-        self.catalog.untag(table, request["TagKeys"])
+        if len(keys) > limits.MAX_TAGS_PER_RESOURCE:
+            raise ValidationException(TOO_MANY_TAGS)
+        self.catalog.untag(self._table_by_arn(region, request["ResourceArn"]), keys)
         return {}
 
     def list_tags_of_resource(self, region: str, request: Request) -> Response:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from nubis.tables.engine import items
-from nubis.tables.engine.catalog import Catalog, table_key
+from nubis.tables.engine.catalog import Catalog, table_key, table_name_from
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ResourceNotFoundException, ValidationException
 from nubis.tables.schema import TableDescription
@@ -49,13 +49,24 @@ def update(catalog: Catalog, storage: Storage, region: str, request: dict[str, A
     """UpdateTimeToLive ([D] api/UpdateTimeToLive): enable with an attribute name, or disable."""
     spec = request["TimeToLiveSpecification"]
     enabled, attribute = bool(spec["Enabled"]), spec["AttributeName"]
-    table = catalog.get(region, request["TableName"])
+    name = table_name_from(request["TableName"])
+    table = catalog.find(region, name)
+    if table is None:  # [V] AWS-verified error catalogue (ack-api-quirks, 2026-10-09, live): control-plane wording
+        raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
 
     def fn(view: WriteView) -> None:
         live = Catalog.live(view, table)
-        if enabled and live.ttl_attribute is not None:
+        current = live.ttl_attribute
+        if current is not None and attribute != current:
+            # [V] AWS-verified error catalogue (2026-10-09, live) for enabling another attribute; [L] DynamoDB Local
+            # 3.3 refuses disabling with another name the same way (without the text after the colon), where Nubis
+            # used to disable TTL.
+            raise ValidationException(
+                f"TimeToLive is active on a different AttributeName: current AttributeName is {current}"
+            )
+        if enabled and current is not None:
             raise ValidationException("TimeToLive is already enabled")
-        if not enabled and live.ttl_attribute is None:
+        if not enabled and current is None:
             raise ValidationException("TimeToLive is already disabled")
         updated = replace(live, ttl_attribute=attribute if enabled else None, revision=live.revision + 1)
         view.catalog_put(table_key(live.region, live.name), updated.to_json())

@@ -324,7 +324,7 @@ SHAPES: Final[dict[str, tuple[Any, ...]]] = {
     'StringAttributeValue': ('string', None, None, None, None),
     'StringSetAttributeValue': ('list', 'StringAttributeValue', None, None),
     'TableArn': ('string', 1, 1024, None, None),
-    'TableClass': ('string', None, None, None, ('STANDARD', 'STANDARD_INFREQUENT_ACCESS')),
+    'TableClass': ('string', None, None, None, None),
     'TableCreationParameters': ('structure', (('TableName', 'TableName'), ('AttributeDefinitions', 'AttributeDefinitions'), ('KeySchema', 'KeySchema'), ('BillingMode', 'BillingMode'), ('ProvisionedThroughput', 'ProvisionedThroughput'), ('OnDemandThroughput', 'OnDemandThroughput'), ('SSESpecification', 'SSESpecification'), ('GlobalSecondaryIndexes', 'GlobalSecondaryIndexList'), ('VectorIndexes', 'VectorIndexList')), ('GlobalSecondaryIndexes', 'BillingMode', 'SSESpecification', 'OnDemandThroughput', 'AttributeDefinitions', 'KeySchema', 'ProvisionedThroughput', 'VectorIndexes', 'TableName'), ('AttributeDefinitions', 'KeySchema', 'TableName'), False),
     'TableName': ('string', 3, 255, '[a-zA-Z0-9_.-]+', None),
     'Tag': ('structure', (('Key', 'TagKeyString'), ('Value', 'TagValueString')), ('Value', 'Key'), ('Value', 'Key'), False),
