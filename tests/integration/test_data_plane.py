@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from decimal import Decimal
 
 import pytest
@@ -79,7 +82,10 @@ def test_number_and_set_rules(ddb, table):
             {"x": {"N": "1e-131"}},
             "Number underflow. Attempting to store a number with magnitude smaller than supported range",
         ),
-        ({"x": {"N": "abc"}}, "A value provided cannot be converted into a number"),
+        ({"x": {"N": "abc"}}, "The parameter cannot be converted to a numeric value: abc"),
+        ({"x": {"N": " 1"}}, "The parameter cannot be converted to a numeric value:  1"),  # no stripping
+        ({"x": {"N": "1 "}}, "The parameter cannot be converted to a numeric value: 1 "),
+        ({"x": {"N": ""}}, "The parameter cannot be converted to a numeric value"),
         ({"x": {"SS": []}}, "One or more parameter values were invalid: An string set  may not be empty"),
         (
             {"x": {"SS": ["a", "a"]}},
@@ -389,3 +395,103 @@ def test_a_starting_key_the_query_could_not_return_is_refused(ddb, table):
         f"Segment. TotalSegments: 2 Segment: {other}",
     )
     ddb.scan(TableName=table, Segment=segment, TotalSegments=2, ExclusiveStartKey=key)
+
+
+def _post(server, target: str, body: bytes) -> tuple[int, dict]:
+    """A raw JSON-protocol request, for bodies boto3 will not send (a JSON ``null`` as an attribute value)."""
+    headers = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=abc",
+        "X-Amz-Date": "20240101T000000Z",
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": f"DynamoDB_20120810.{target}",
+    }
+    req = urllib.request.Request(server.url + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, json.loads(e.read())
+
+
+@pytest.mark.P
+def test_a_null_attribute_value_is_named_not_typed(server, table):
+    # [P DynamoDB Local 3.3.1, whose item conversion is the service's]: a JSON null where an attribute value belongs.
+    cases = [
+        ("PutItem", {"TableName": table, "Item": {"pk": {"S": "n"}, "sk": {"S": "1"}, "a": None}}, "a is null"),
+        ("GetItem", {"TableName": table, "Key": {"pk": None, "sk": {"S": "1"}}}, "pk is null"),
+        (
+            "PutItem",
+            {"TableName": table, "Item": {"pk": {"S": "n"}, "sk": {"S": "1"}, "m": {"M": {"inner": None}}}},
+            "inner is null",
+        ),
+    ]
+    for target, body, detail in cases:
+        status, reply = _post(server, target, json.dumps(body).encode())
+        assert status == 400
+        assert reply["__type"] == "com.amazon.coral.validate#ValidationException"
+        assert reply["message"] == f"The supplied Item contains a null AttributeValue: {detail}"
+
+
+@pytest.mark.V
+def test_conditional_operator_needs_two_legacy_conditions(ddb, table):
+    # [V ExtendDB tests/test_conditional_operator.py, run against AWS]
+    eq = {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}
+    calls = [
+        (lambda: ddb.scan(TableName=table, ConditionalOperator="AND"), "without"),
+        (lambda: ddb.scan(TableName=table, ConditionalOperator="OR", ScanFilter={"a": eq}), "two"),
+        (lambda: ddb.query(TableName=table, ConditionalOperator="AND"), "without"),
+        (
+            lambda: ddb.put_item(
+                TableName=table,
+                Item={"pk": {"S": "c"}, "sk": {"S": "1"}},
+                ConditionalOperator="AND",
+                Expected={"a": eq},
+            ),
+            "two",
+        ),
+    ]
+    messages = {
+        "without": "ConditionalOperator cannot be used without Filter or Expected",
+        "two": "ConditionalOperator can only be used when Filter or Expected has two or more elements",
+    }
+    for call, which in calls:
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == ("ValidationException", messages[which])
+    both = ddb.scan(TableName=table, ConditionalOperator="OR", ScanFilter={"a": eq, "b": eq})
+    assert both["Count"] == 0
+
+
+@pytest.mark.V
+def test_arithmetic_past_38_digits_is_refused(ddb, table):
+    # [V scylla test_number.py test_update_expression_plus_imprecise]: AWS answers with the overflow text; the
+    # small end is not rounded away either.
+    key = {"pk": {"S": "arith"}, "sk": {"S": "1"}}
+    for a, b in (("1E+50", "1"), ("1E+30", "1E-30"), ("1", "1E-38")):
+        with pytest.raises(ClientError) as exc:
+            ddb.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET n = :a + :b",
+                ExpressionAttributeValues={":a": {"N": a}, ":b": {"N": b}},
+            )
+        assert error_of(exc) == (
+            "ValidationException",
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        )
+    assert "Item" not in ddb.get_item(TableName=table, Key=key)
+
+
+@pytest.mark.V
+def test_document_paths_nest_32_levels(ddb, table):
+    # [V scylla test_projection_expression.py test_projection_expression_path_nesting_levels]
+    key = {"pk": {"S": "deep"}, "sk": {"S": "1"}}
+    ddb.get_item(TableName=table, Key=key, ProjectionExpression="a" + ".b" * 31)
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName=table, Key=key, ProjectionExpression="a" + ".b" * 32)
+    assert error_of(exc) == (
+        "ValidationException",
+        "Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33",
+    )

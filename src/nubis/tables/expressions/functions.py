@@ -38,13 +38,16 @@ CONDITION_FUNCTIONS: Final = {
     "contains": FunctionSpec("contains", 2, True),
     "size": FunctionSpec("size", 1, False),
 }
-"""[D] condition functions; names are case-sensitive."""
+"""[D] condition functions; names are case-sensitive. One of these in an update expression is "not allowed in an
+update expression", any other unknown name an "Invalid function name" ([P] DynamoDB Local 3.3.1's Operator: the
+service looks a name up among both kinds before checking where it is used)."""
 
 UPDATE_FUNCTIONS: Final = {
     "if_not_exists": FunctionSpec("if_not_exists", 2, False),
     "list_append": FunctionSpec("list_append", 2, False),
 }
-"""[D] update expressions: the only functions SET accepts."""
+"""[D] update expressions: the only functions SET accepts; in a condition, filter or key condition they are "not
+allowed in a condition expression" ([P] DynamoDB Local 3.3.1)."""
 
 KEY_CONDITION_FORBIDDEN: Final = ("attribute_exists", "attribute_not_exists", "attribute_type", "contains")
 """Functions that give ``Invalid operator used in KeyConditionExpression: <name>`` ([P] dynalite query tests)."""

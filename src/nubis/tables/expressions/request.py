@@ -3,7 +3,9 @@
 The order of checks ([P] dynalite's validations, checked against AWS):
 
 1. Expression and non-expression parameters are not mixed; ``ExpressionAttributeNames`` / ``Values`` come with
-   an expression that can use them.
+   an expression that can use them; ``ConditionalOperator`` comes with a legacy filter or ``Expected`` of two or
+   more conditions ([V] ExtendDB tests/test_conditional_operator.py, run against AWS: before the Query key check,
+   an empty map counts as none).
 2. The legacy parameters of the operation (AttributeUpdates, Expected, QueryFilter, AttributesToGet, ScanFilter;
    then, for Query, that some key condition is given).
 3. ``ExpressionAttributeNames``: not empty, well-formed keys. ``ExpressionAttributeValues``: not empty, well-formed
@@ -74,8 +76,8 @@ _LEGACY: Final[dict[str, tuple[str, ...]]] = {
     "Query": ("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"),
     "Scan": ("AttributesToGet", "ScanFilter", "ConditionalOperator"),
 }
-"""Non-expression parameters per operation, in the order AWS lists them ([P] dynalite; ConditionalOperator on
-the single-item writes is [?])."""
+"""Non-expression parameters per operation, in the order AWS lists them ([P] dynalite; the single-item writes
+[V] ExtendDB tests/test_conditional_operator.py)."""
 
 _NAME_KEY: Final = re.compile(r"#[0-9a-zA-Z_]+")
 _VALUE_KEY: Final = re.compile(r":[0-9a-zA-Z_]+")
@@ -145,6 +147,17 @@ def _check_placeholders(
                     f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}"
                 ) from exc
     return names or {}, checked
+
+
+def _check_conditional_operator(conditions: dict[str, Any] | None) -> None:
+    """ConditionalOperator joins legacy conditions, so it needs at least two of them (the filter of a Scan or
+    Query, the Expected of a write)."""
+    if not conditions:
+        raise ValidationException("ConditionalOperator cannot be used without Filter or Expected")
+    if len(conditions) < 2:
+        raise ValidationException(
+            "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+        )
 
 
 def compile_expressions(
@@ -231,6 +244,9 @@ def compile_expressions(
             f"ExpressionAttributeValues can only be specified when using expressions: {' and '.join(value_params)} "
             f"{verb} null"
         )
+
+    if conditional_operator is not None and "ConditionalOperator" in _LEGACY[kind]:
+        _check_conditional_operator(scan_filter if kind == "Scan" else query_filter if kind == "Query" else expected)
 
     # Legacy parameters, in the order each operation checks them.
     legacy_updates: dict[str, Any] | None = None

@@ -5,12 +5,16 @@ of *categories*, whatever their position in the text. The passes below collect t
 category while walking the tree in source order (inner function calls before outer ones), then raise the
 highest-ranked one ([P] dynalite's AWS-checked tests; its grammar actions record the same ranking):
 
-- ConditionExpression, FilterExpression, KeyConditionExpression: redundant parentheses, unknown function, misused
-  function, reserved word, then the first *leaf condition* with a problem, whose own problems rank: undefined
-  name or value, operand count, indistinct operands, operand types.
-- UpdateExpression: reserved word, unknown function, repeated section, undefined name, undefined value,
-  overlapping paths, conflicting paths, ADD/DELETE operand type, function operands.
-- ProjectionExpression: reserved word, undefined name, overlapping paths, conflicting paths.
+- ConditionExpression, FilterExpression, KeyConditionExpression: redundant parentheses, unknown function (or an
+  update function), misused function, reserved word, then the first *leaf condition* with a problem, whose own
+  problems rank: a path too deep or an undefined name or value, operand count, indistinct operands, operand types.
+- UpdateExpression: reserved word, unknown function (or a condition function), repeated section, a path too deep
+  or an undefined name, undefined value, overlapping paths, conflicting paths, ADD/DELETE operand type, function
+  operands.
+- ProjectionExpression: reserved word, a path too deep or an undefined name, overlapping paths, conflicting paths.
+
+A path's depth is checked before its names, as AWS validates one document path at a time ([P] DynamoDB Local
+3.3.1's ExpressionValidator, the service's own: depth, then each ``#name``), so the two share one category.
 
 Placeholders used by any expression of the request are struck off ``Placeholders.unused_*``; ``request`` reports
 what is left once every expression has been resolved.
@@ -36,25 +40,25 @@ from nubis.tables.expressions.functions import (
     type_of,
 )
 from nubis.tables.expressions.reserved import RESERVED_WORDS
-from nubis.tables.limits import MAX_OPERANDS_IN
+from nubis.tables.limits import MAX_NESTING_DEPTH, MAX_OPERANDS_IN
 from nubis.tables.values import AttributeValue
 
 ResolvedPath = tuple[str | int, ...]
 
 _CONDITION_RANK: Final = ("parens", "unknown_function", "misused_function", "reserved", "condition")
-_LEAF_RANK: Final = ("undefined", "operand_count", "distinct", "function")
+_LEAF_RANK: Final = ("reference", "operand_count", "distinct", "function")
 _UPDATE_RANK: Final = (
     "reserved",
     "unknown_function",
     "section",
-    "undefined_name",
+    "path",
     "undefined_value",
     "path_overlap",
     "path_conflict",
     "operand",
     "function",
 )
-_PROJECTION_RANK: Final = ("reserved", "undefined_name", "path_overlap", "path_conflict")
+_PROJECTION_RANK: Final = ("reserved", "path", "path_overlap", "path_conflict")
 
 
 @dataclass(slots=True)
@@ -118,6 +122,18 @@ def _reserved(name: str) -> str:
 
 def _undefined_name(name: str) -> str:
     return f"An expression attribute name used in the document path is not defined; attribute name: {name}"
+
+
+def _too_deep(node: ast.Path) -> str | None:
+    """AWS's error for a document path deeper than 32 levels (each name and index counts), else None.
+
+    [D] quotas: 32 levels of nesting; [V] scylla test_projection_expression_path_nesting_levels quotes AWS's
+    ProjectionExpression text; the other expression kinds share the validator ([P] DynamoDB Local 3.3.1).
+    """
+    depth = len(node.elements)
+    if depth <= MAX_NESTING_DEPTH:
+        return None
+    return f"The document path has too many nesting levels; nesting levels: {depth}"
 
 
 def _undefined_value(name: str) -> str:
@@ -258,14 +274,18 @@ class _ConditionResolver:
         raise AssertionError(f"not an operand: {node!r}")  # pragma: no cover - the parser admits none
 
     def path(self, node: ast.Path) -> ast.Path:
+        if "reference" not in self.leaf:
+            deep = _too_deep(node)
+            if deep is not None:
+                self.leaf["reference"] = deep
         elements: list[str | int] = []
         for element in node.elements:
             if isinstance(element, ast.NameRef):
-                if "undefined" in self.leaf:
+                if "reference" in self.leaf:
                     continue
                 name = self.placeholders.names.get(element.name)
                 if name is None:
-                    self.leaf["undefined"] = _undefined_name(element.name)
+                    self.leaf["reference"] = _undefined_name(element.name)
                     continue
                 self.placeholders.unused_names.pop(element.name, None)
                 elements.append(name)
@@ -276,11 +296,11 @@ class _ConditionResolver:
         return ast.Path(tuple(elements))
 
     def value(self, node: ast.ValueRef) -> ast.Node:
-        if "undefined" in self.leaf:
+        if "reference" in self.leaf:
             return node
         value = self.placeholders.values.get(node.name)
         if value is None:
-            self.leaf["undefined"] = _undefined_value(node.name)
+            self.leaf["reference"] = _undefined_value(node.name)
             return node
         self.placeholders.unused_values.pop(node.name, None)
         return ast.Literal(value, node.name)
@@ -293,7 +313,11 @@ class _ConditionResolver:
             return call
         spec = CONDITION_FUNCTIONS.get(node.name)
         if spec is None:
-            self.errors["unknown_function"] = f"Invalid function name; function: {node.name}"
+            self.errors["unknown_function"] = (
+                f"The function is not allowed in a condition expression; function: {node.name}"
+                if node.name in UPDATE_FUNCTIONS
+                else f"Invalid function name; function: {node.name}"
+            )
             return call
         if "operand_count" in self.leaf:
             return call
@@ -372,14 +396,18 @@ class _UpdateResolver:
         self.paths: list[ResolvedPath] = []
 
     def path(self, node: ast.Path) -> ast.Path:
+        if "path" not in self.errors:
+            deep = _too_deep(node)
+            if deep is not None:
+                self.errors["path"] = deep
         elements: list[str | int] = []
         for element in node.elements:
             if isinstance(element, ast.NameRef):
-                if "undefined_name" in self.errors:
+                if "path" in self.errors:
                     continue
                 name = self.placeholders.names.get(element.name)
                 if name is None:
-                    self.errors["undefined_name"] = _undefined_name(element.name)
+                    self.errors["path"] = _undefined_name(element.name)
                     continue
                 self.placeholders.unused_names.pop(element.name, None)
                 elements.append(name)
@@ -418,7 +446,11 @@ class _UpdateResolver:
             return
         arity = 2 if name in ("+", "-") else (UPDATE_FUNCTIONS[name].arity if name in UPDATE_FUNCTIONS else None)
         if arity is None:
-            self.errors["unknown_function"] = f"Invalid function name; function: {name}"
+            self.errors["unknown_function"] = (
+                f"The function is not allowed in an update expression; function: {name}"
+                if name in CONDITION_FUNCTIONS
+                else f"Invalid function name; function: {name}"
+            )
             return
         if "function" in self.errors:
             return
@@ -443,8 +475,11 @@ class _UpdateResolver:
         kind = type_of(value.value)
         word = TYPE_WORDS.get(kind)
         if word is not None and not (operator == "ADD" and kind == "N"):
+            # The typeSet suffix: AWS since at least 2025 ([V] a Lambda app's logged error, ADD of a MAP, 2025-10;
+            # [P] DynamoDB Local 3.3.1's ExpressionValidator); dynalite's 2016 check predates it.
             self.errors["operand"] = (
-                f"Incorrect operand type for operator or function; operator: {operator}, operand type: {word}"
+                f"Incorrect operand type for operator or function; operator: {operator}, operand type: {word}, "
+                f"typeSet: ALLOWED_FOR_{operator}_OPERAND"
             )
 
     def update(self, node: ast.Update) -> ast.Update:
@@ -502,14 +537,18 @@ def resolve_projection(node: ast.Projection, placeholders: Placeholders) -> tupl
     errors: dict[str, str] = {}
     resolved: list[ResolvedPath] = []
     for path in node.paths:
+        if "path" not in errors:
+            deep = _too_deep(path)
+            if deep is not None:
+                errors["path"] = deep
         elements: list[str | int] = []
         for element in path.elements:
             if isinstance(element, ast.NameRef):
-                if "undefined_name" in errors:
+                if "path" in errors:
                     continue
                 name = placeholders.names.get(element.name)
                 if name is None:
-                    errors["undefined_name"] = _undefined_name(element.name)
+                    errors["path"] = _undefined_name(element.name)
                     continue
                 placeholders.unused_names.pop(element.name, None)
                 elements.append(name)
