@@ -7,14 +7,13 @@ against AWS (the RANGE wording) and DynamoDB Local 3.3 (the rest).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from tests.integration.conftest import unique
 from tests.integration.test_control_plane import error_of
+from tests.integration.test_indexes import wait_gsi_active
 
 MATCH_INDEX = {
     "IndexName": "byBracket",
@@ -342,12 +341,7 @@ def test_update_table_backfills_a_multi_attribute_index(ddb, resource):
         AttributeDefinitions=DEFS,
         GlobalSecondaryIndexUpdates=[{"Create": MATCH_INDEX}],
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        gsi = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
-        if gsi["IndexStatus"] == "ACTIVE":
-            break
-        time.sleep(0.1)
+    gsi = wait_gsi_active(ddb, name)
     assert gsi["IndexStatus"] == "ACTIVE" and gsi["KeySchema"] == MATCH_INDEX["KeySchema"]
     got = _query_all(table, KeyConditionExpression=Key("tournament").eq("winter") & Key("region").eq("na"))
     wanted = [i for i in items if i.get("region") == "na" and "bracket" in i]

@@ -60,14 +60,19 @@ def parse_number(text: str) -> Decimal:
     if raw.is_zero():
         return Decimal(0)
     # Checked before normalising: an exponent past the context's range would trap (or flush to zero) there.
-    digits = raw.as_tuple().digits
-    significant = len(digits)
-    while digits[significant - 1] == 0:
-        significant -= 1
-    if significant > limits.MAX_NUMBER_DIGITS:
+    if _significant_digits(raw) > limits.MAX_NUMBER_DIGITS:
         raise ValidationException("Attempting to store more than 38 significant digits in a Number")
     _check_range(raw)
     return raw.normalize(NUMBER_CONTEXT)
+
+
+def _significant_digits(value: Decimal) -> int:
+    """Digits without the trailing zeros (``value`` is not zero)."""
+    digits = value.as_tuple().digits
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+    return significant
 
 
 def _check_range(value: Decimal) -> None:
@@ -114,11 +119,7 @@ def add_numbers(a: Decimal, b: Decimal) -> Decimal:
     result = _EXACT.add(a, b)
     if result.is_zero():
         return Decimal(0)
-    digits = result.as_tuple().digits
-    significant = len(digits)
-    while digits[significant - 1] == 0:
-        significant -= 1
-    if significant > limits.MAX_NUMBER_DIGITS:
+    if _significant_digits(result) > limits.MAX_NUMBER_DIGITS:
         raise ValidationException(NUMBER_OVERFLOW)
     _check_range(result)
     return result.normalize(NUMBER_CONTEXT)
