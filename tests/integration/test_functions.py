@@ -106,14 +106,19 @@ def test_warm_worker_imports_the_handler_once_and_serves_many(fns: Functions, la
 
 @pytest.mark.D
 def test_pool_grows_to_reserved_concurrency_then_throttles_with_429(fns: Functions):
-    def call(_: int):
+    # Clients made first and a barrier before the calls: the three must overlap, even on a loaded machine.
+    clients = [fns.client() for _ in range(3)]
+    start = threading.Barrier(3)
+
+    def call(client):
+        start.wait()
         try:
-            return payload(invoke(fns.client(), "pair", {"seconds": 1.0}))
+            return payload(invoke(client, "pair", {"seconds": 1.0}))
         except ClientError as exc:
             return exc.response
 
     with ThreadPoolExecutor(3) as pool:
-        outcomes = list(pool.map(call, range(3)))
+        outcomes = list(pool.map(call, clients))
     throttled = [o for o in outcomes if "Error" in o]
     served = [o for o in outcomes if "pid" in o]
     assert len(served) == 2 and len({o["pid"] for o in served}) == 2
