@@ -368,8 +368,19 @@ class MemoryStorage:
         return future
 
     def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
-        """Runs ``fn`` at once (memory needs no writer thread) and returns its already-settled future."""
-        return asyncio.wrap_future(self.submit(fn))
+        """Runs ``fn`` at once (memory needs no writer thread) and returns its already-settled future.
+
+        Settled on the loop directly: wrapping ``submit``'s thread future would wake the loop through its self-pipe
+        for a result that is already there ([bench] PutItem C=1 ``nubis-memory``)."""
+        self._check_writable()
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        try:
+            result = self._apply(fn)
+        except Exception as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+        return future
 
     def _check_writable(self) -> None:
         if self._closed:
