@@ -87,6 +87,9 @@ RESTART_WAIT_S: Final = 0.01
 """How long that restart may hold the writes waiting for readers to leave the old WAL."""
 RESTART_WAIT_LONG_S: Final = 0.2
 """The same once the WAL is twice the mark: readers prevented the restarts so far."""
+RESTART_WAIT_MAX_S: Final = 5.0
+"""The same once the WAL is three times the mark (readers, or a starved checkpointer on a loaded machine, let it
+grow): the writes wait until it restarts. Back-pressure: readers each finish within a read, so it ends."""
 WAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 """What a restarted WAL file is truncated to: a burst must not leave a huge file behind for good."""
 
@@ -536,16 +539,17 @@ class _Checkpointer:
                 try:
                     _busy, log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if log_frames > WAL_RESTART_FRAMES:
-                        # Catch up once more first: frames piled up during that PASSIVE, and what is left when the
-                        # writes are held is copied and fsynced while they wait (holds 11-26 ms -> 8-14 ms, PutItem
-                        # C=32 p99 13-16 ms -> 9 ms, [bench]).
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                        if log_frames < 3 * WAL_RESTART_FRAMES:
+                            # Catch up once more first: frames piled up during that PASSIVE, and what is left when
+                            # the writes are held is copied and fsynced while they wait (holds 11-26 ms -> 8-14 ms,
+                            # PutItem C=32 p99 13-16 ms -> 9 ms, [bench]). Past three times the mark the WAL is
+                            # outrunning the checkpoints, so the writes are held at once.
+                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                         # A WAL far past the mark means readers kept the last restarts from happening (a reader
                         # waiting for the GIL mid-statement pins its snapshot): wait longer for them this time,
                         # holding the writes back, so that the WAL stays bounded whatever the read load.
-                        wait = RESTART_WAIT_S if log_frames < 2 * WAL_RESTART_FRAMES else RESTART_WAIT_LONG_S
                         with self._hold_writes():
-                            self._restart(conn, wait)
+                            self._restart(conn, _restart_wait(log_frames))
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
         finally:
@@ -569,6 +573,13 @@ class _Checkpointer:
         self._stop = True
         self._wake.set()
         self._thread.join()
+
+
+def _restart_wait(log_frames: int) -> float:
+    """How long a restart may hold the writes, by how far the WAL is past the mark."""
+    if log_frames < 2 * WAL_RESTART_FRAMES:
+        return RESTART_WAIT_S
+    return RESTART_WAIT_LONG_S if log_frames < 3 * WAL_RESTART_FRAMES else RESTART_WAIT_MAX_S
 
 
 _datasync: Final = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
