@@ -7,7 +7,9 @@ AWS semantics implemented here ([D] "Comparison operator and function reference"
   Numbers are canonical text after ``values.check_value``, so text equality is numeric equality.
 - ``<``, ``<=``, ``>``, ``>=``, ``BETWEEN`` order only two values of the same scalar type: numbers numerically,
   strings by their UTF-8 bytes (which is code-point order, so Python's ``str`` order), binary as unsigned bytes.
-  Anything else is simply false, never an error.
+  An item value of any other type, or of two different types, is simply false, never an error. A *literal* (an
+  ``ExpressionAttributeValues`` value) of another type is refused before any item is read (``resolve``, with
+  ``ORDERED_TYPES``).
 - ``size``: characters of a string ([P] dynalite scan "size function": ``size("abÿ") = 3``), bytes of a binary,
   elements of a set, list or map; nothing (so comparisons are false) for other types.
 - ``contains``: substring of a string (bytes of a binary), member of a set, element of a list.
@@ -56,6 +58,14 @@ ATTRIBUTE_TYPES: Final = frozenset({"S", "SS", "N", "NS", "B", "BS", "BOOL", "NU
 ATTRIBUTE_TYPES_TEXT: Final = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
 """The list as AWS prints it in ``Invalid attribute type name found`` ([P] dynalite conditionParser)."""
 ATTRIBUTE_TYPE_OPERAND_TEXT: Final = "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+
+ORDERED_TYPES: Final = frozenset({"S", "N", "B"})
+"""The types ``<``, ``<=``, ``>``, ``>=`` and ``BETWEEN`` take. A literal operand of any other type is "Incorrect
+operand type for operator or function; operator or function: <op>, operand type: <type>" at validation time, for a
+path of any other type the comparison is false ([V] ExtendDB tests/test_expr_operand_type_and_size.py, verified
+against AWS: each operator, BOOL/NULL/SS/NS/L/M literals, either side; [V] scylla test_condition_expression.py
+test_update_condition_lt and test_update_condition_between: a list literal; [P] DynamoDB Local 3.3.1 gives the
+exact text, BS included, and names BETWEEN in capitals)."""
 
 TYPE_WORDS: Final = {
     "S": "STRING",

@@ -312,17 +312,18 @@ def compile_expressions(
     compiled_key: KeyCondition | None = None
     if kind == "Query":
         if resolved_key is not None:
-            converted = convert_key_condition(resolved_key)
-            raw_key_conditions: dict[str, Any] = {
-                name: {"ComparisonOperator": op, "AttributeValueList": list(vals)}
-                for name, (op, vals) in converted.items()
-            }
+            # Not the legacy KeyConditions checks: ``resolve`` has checked the operand types and the BETWEEN
+            # bounds in the expression's own words, and a value no key can hold (``pk = :bool``) is the schema's
+            # "Condition parameter type does not match schema type" (``KeyCondition.for_schema``), not
+            # "ComparisonOperator EQ is not valid for BOOL AttributeValue type" ([V] ASFHyP3/hyp3 PR #1261 quotes
+            # AWS's answer to a boolean key condition; [P] DynamoDB Local 3.3.1 for BOOL and NULL).
+            conditions = convert_key_condition(resolved_key)
         else:
-            raw_key_conditions = key_conditions or {}
-        checked_keys = validate_conditions(raw_key_conditions)
-        if not 1 <= len(checked_keys) <= 2 * limits.MAX_GSI_KEY_PARTS:  # more than 2: multi-attribute keys only
+            checked_keys = validate_conditions(key_conditions or {})
+            conditions = {name: (op, tuple(vals)) for name, (op, vals) in checked_keys.items()}
+        if not 1 <= len(conditions) <= 2 * limits.MAX_GSI_KEY_PARTS:  # more than 2: multi-attribute keys only
             raise ValidationException("Conditions can be of length 1 or 2 only")
-        compiled_key = key_condition({name: (op, tuple(vals)) for name, (op, vals) in checked_keys.items()})
+        compiled_key = key_condition(conditions)
 
     # Compile.
     condition: Callable[[Item | None], bool] | None = None

@@ -33,6 +33,7 @@ from nubis.tables.expressions.functions import (
     ATTRIBUTE_TYPES,
     ATTRIBUTE_TYPES_TEXT,
     CONDITION_FUNCTIONS,
+    ORDERED_TYPES,
     TYPE_WORDS,
     UPDATE_FUNCTIONS,
     order,
@@ -224,11 +225,16 @@ class _ConditionResolver:
             operands = (self.operand(node.left), self.operand(node.right))
             self.misused(operands)
             self.distinct(node.op, operands)
+            if node.op not in ("=", "<>"):
+                self.ordered_literals(node.op, operands)
             self.end_leaf()
             return ast.Compare(node.op, operands[0], operands[1])
         if isinstance(node, ast.Between):
             subject, low, high = self.operand(node.operand), self.operand(node.low), self.operand(node.high)
             self.misused((subject, low, high))
+            # The operand types come before the bounds' own checks: BOOL and N bounds are an operand-type error,
+            # not a "same data type" one ([P] DynamoDB Local 3.3.1 answers so).
+            self.ordered_literals("BETWEEN", (subject, low, high))
             self.between_bounds(low, high)
             self.end_leaf()
             return ast.Between(subject, low, high)
@@ -248,6 +254,19 @@ class _ConditionResolver:
             self.end_leaf()
             return call
         raise AssertionError(f"not a condition: {node!r}")  # pragma: no cover - the parser admits none
+
+    def ordered_literals(self, name: str, operands: tuple[ast.Node, ...]) -> None:
+        """AWS refuses a literal an ordering operator cannot order, the first in source order (``ORDERED_TYPES``).
+
+        Only literals are checked: an item value of another type makes the comparison false instead. ``=``, ``<>``
+        and ``IN`` take every type ([V] scylla test_update_condition_in; [P] DynamoDB Local 3.3.1).
+        """
+        for node in operands:
+            if isinstance(node, ast.Literal):
+                kind = type_of(node.value)
+                if kind not in ORDERED_TYPES:
+                    self.leaf.setdefault("function", _operand_type(name, kind))
+                    return
 
     def between_bounds(self, low: ast.Node, high: ast.Node) -> None:
         if "function" in self.leaf or not isinstance(low, ast.Literal) or not isinstance(high, ast.Literal):
