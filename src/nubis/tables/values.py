@@ -17,7 +17,7 @@ import base64
 import binascii
 import re
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from nubis.tables import limits
 from nubis.tables.errors import SerializationException, ValidationException, invalid_parameters
@@ -237,9 +237,19 @@ def check_value(av: Any, depth: int = 1) -> AttributeValue:
     )
 
 
+_NULL_MEMBER: Final = {
+    "SS": "An string set may not have a null string as a member",  # [P] DynamoDB Local 3.3.1
+    "NS": "A value provided cannot be converted into a number",  # [P] DynamoDB Local 3.3.1
+    "BS": "A binary set may not have a null binary as a member",  # [?] DynamoDB Local fails with a 500
+}
+
+
 def _check_set(kind: str, raw: Any) -> AttributeValue:
-    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+    if not isinstance(raw, list):
         raise SerializationException(_wrong_json("List", raw))
+    for member in raw:
+        if not isinstance(member, str):
+            _refuse_set_member(kind, member)
     if not raw:
         if kind == "SS":
             raise invalid_parameters("An string set  may not be empty")
@@ -262,6 +272,17 @@ def _check_set(kind: str, raw: Any) -> AttributeValue:
     return {"SS": raw}
 
 
+def _refuse_set_member(kind: str, member: Any) -> NoReturn:
+    """A set member that is not a JSON string: the member's own token is named ([V] dynalite test/helpers.js
+    assertType, ``SS.0``/``NS.0`` as String, ``BS.0`` as Blob)."""
+    if member is None:
+        raise invalid_parameters(_NULL_MEMBER[kind])
+    if isinstance(member, list):
+        java = "java.nio.ByteBuffer" if kind == "BS" else "java.lang.String"
+        raise SerializationException(f"Unrecognized collection type class {java}")
+    raise SerializationException(_wrong_json("Blob" if kind == "BS" else "String", member))
+
+
 def _wrong_json(expected: str, raw: Any) -> str:
     """Coral's wording when a JSON token has the wrong type for the member ([P] DynamoDB's responses)."""
     if isinstance(raw, dict):
@@ -270,8 +291,10 @@ def _wrong_json(expected: str, raw: Any) -> str:
         return "Start of list found where not expected"
     if isinstance(raw, bool):
         return f"{'TRUE' if raw else 'FALSE'}_VALUE cannot be converted to {expected}"
-    if isinstance(raw, (int, float)):
+    if isinstance(raw, int):
         return f"NUMBER_VALUE cannot be converted to {expected}"
+    if isinstance(raw, float):  # [V] dynalite test/helpers.js assertType: 34.56
+        return f"DECIMAL_VALUE cannot be converted to {expected}"
     if raw is None:
         return f"NULL_VALUE cannot be converted to {expected}"
     return f"STRING_VALUE can not be converted to {expected}"
