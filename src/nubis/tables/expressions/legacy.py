@@ -33,8 +33,6 @@ _ARITY: Final[dict[str, tuple[int, int]]] = {
     "BETWEEN": (2, 2),
 }
 _TYPES: Final[dict[str, frozenset[str]]] = {
-    "EQ": frozenset({"S", "N", "B", "SS", "NS", "BS"}),
-    "NE": frozenset({"S", "N", "B", "SS", "NS", "BS"}),
     "LE": frozenset({"S", "N", "B"}),
     "LT": frozenset({"S", "N", "B"}),
     "GE": frozenset({"S", "N", "B"}),
@@ -45,7 +43,11 @@ _TYPES: Final[dict[str, frozenset[str]]] = {
     "IN": frozenset({"S", "N", "B"}),
     "BETWEEN": frozenset({"S", "N", "B"}),
 }
-"""Value types each operator accepts in QueryFilter, ScanFilter and KeyConditions ([P] dynalite query tests)."""
+"""Value types each operator accepts in QueryFilter, ScanFilter and KeyConditions ([P] dynalite query tests).
+
+EQ and NE take every type, BOOL, NULL, lists and maps included ([D] Condition: "EQ is supported for all data
+types, including lists and maps"; a user of AWS reports a BOOL QueryFilter working there, architect/dynalite#156);
+dynalite's narrower list predates those types."""
 
 BETWEEN_REVERSED: Final = (
     "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
