@@ -548,8 +548,11 @@ class _Checkpointer:
                         # A WAL far past the mark means readers kept the last restarts from happening (a reader
                         # waiting for the GIL mid-statement pins its snapshot): wait longer for them this time,
                         # holding the writes back, so that the WAL stays bounded whatever the read load.
+                        wait = _restart_wait(log_frames)
+                        if wait == RESTART_WAIT_MAX_S:
+                            logger.info("WAL at %d frames: writes wait until it restarts", log_frames)
                         with self._hold_writes():
-                            self._restart(conn, _restart_wait(log_frames))
+                            self._restart(conn, wait)
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
         finally:
