@@ -27,11 +27,12 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from nubis.tables.storage.base import Row, SpaceStats, WriteView
 
 T = TypeVar("T")
+_F = TypeVar("_F", "Future[Any]", "asyncio.Future[Any]")
 Key = tuple[int, bytes, bytes]
 
 _HASH_END: Final = 1 << 32
@@ -356,27 +357,23 @@ class MemoryStorage:
         return self._apply(fn)
 
     def submit(self, fn: Callable[[WriteView], T]) -> Future[T]:
-        self._check_writable()
         future: Future[T] = Future()
         future.set_running_or_notify_cancel()
-        try:
-            result = self._apply(fn)
-        except BaseException as exc:
-            future.set_exception(exc)
-        else:
-            future.set_result(result)
-        return future
+        return self._apply_into(fn, future)
 
     def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
         """Runs ``fn`` at once (memory needs no writer thread) and returns its already-settled future.
 
         Settled on the loop directly: wrapping ``submit``'s thread future would wake the loop through its self-pipe
         for a result that is already there ([bench] PutItem C=1 ``nubis-memory``)."""
+        return self._apply_into(fn, asyncio.get_running_loop().create_future())
+
+    def _apply_into(self, fn: Callable[[WriteView], T], future: _F) -> _F:
+        """``fn``'s outcome, settled into ``future`` (a thread's or a loop's: both settle the same way)."""
         self._check_writable()
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         try:
             result = self._apply(fn)
-        except Exception as exc:
+        except BaseException as exc:
             future.set_exception(exc)
         else:
             future.set_result(result)
