@@ -539,17 +539,17 @@ class _Checkpointer:
                 try:
                     _busy, log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if log_frames > WAL_RESTART_FRAMES:
-                        if log_frames < 3 * WAL_RESTART_FRAMES:
-                            # Catch up once more first: frames piled up during that PASSIVE, and what is left when
-                            # the writes are held is copied and fsynced while they wait (holds 11-26 ms -> 8-14 ms,
-                            # PutItem C=32 p99 13-16 ms -> 9 ms, [bench]). Past three times the mark the WAL is
-                            # outrunning the checkpoints, so the writes are held at once.
-                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                         # A WAL far past the mark means readers kept the last restarts from happening (a reader
                         # waiting for the GIL mid-statement pins its snapshot): wait longer for them this time,
                         # holding the writes back, so that the WAL stays bounded whatever the read load.
                         wait = _restart_wait(log_frames)
-                        if wait == RESTART_WAIT_MAX_S:
+                        if wait < RESTART_WAIT_MAX_S:
+                            # Catch up once more first: frames piled up during that PASSIVE, and what is left when
+                            # the writes are held is copied and fsynced while they wait (holds 11-26 ms -> 8-14 ms,
+                            # PutItem C=32 p99 13-16 ms -> 9 ms, [bench]).
+                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                        else:
+                            # The WAL is outrunning the checkpoints: the writes are held at once.
                             logger.info("WAL at %d frames: writes wait until it restarts", log_frames)
                         with self._hold_writes():
                             self._restart(conn, wait)
