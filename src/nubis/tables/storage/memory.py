@@ -6,7 +6,8 @@ Why this shape:
   ``bisect`` finds range ends, and Python's tuple/bytes ordering *is* the storage order (bytes compare unsigned),
   so Query and Scan are slices. Inserting is an O(n) ``memmove``, which is fast up to the sizes tests and
   development runs use, and costs no dependency.
-- **Writes run in the caller's thread, under one lock,** in submission (lock) order. Each function keeps an undo
+- **Writes run in the caller's thread, under one lock,** in submission (lock) order; an event loop's writes run
+  together right after the turn of the loop that submitted them (``submit_async``). Each function keeps an undo
   log, so one that raises leaves nothing behind; its future is resolved as soon as it returns, since there is
   nothing to make durable.
 - **Reads are snapshots by copy-on-write.** The top-level maps (spaces, counters, catalogue) are never changed in
@@ -32,8 +33,8 @@ from typing import Any, Final, TypeVar
 from nubis.tables.storage.base import Row, SpaceStats, WriteView
 
 T = TypeVar("T")
-_F = TypeVar("_F", "Future[Any]", "asyncio.Future[Any]")
 Key = tuple[int, bytes, bytes]
+_LoopJob = tuple[Callable[[WriteView], Any], "asyncio.Future[Any]"]
 
 _HASH_END: Final = 1 << 32
 _NO_STATS: Final = SpaceStats(0, 0)
@@ -315,6 +316,8 @@ class MemoryStorage:
         self._active_readers = 0
         self._writer_ident: int | None = None
         self._closed = False
+        self._pending: dict[asyncio.AbstractEventLoop, list[_LoopJob]] = {}
+        """Each loop's writes of its current turn (``submit_async``)."""
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -357,20 +360,9 @@ class MemoryStorage:
         return self._apply(fn)
 
     def submit(self, fn: Callable[[WriteView], T]) -> Future[T]:
+        self._check_writable()
         future: Future[T] = Future()
         future.set_running_or_notify_cancel()
-        return self._apply_into(fn, future)
-
-    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
-        """Runs ``fn`` at once (memory needs no writer thread) and returns its already-settled future.
-
-        Settled on the loop directly: wrapping ``submit``'s thread future would wake the loop through its self-pipe
-        for a result that is already there ([bench] PutItem C=1 ``nubis-memory``)."""
-        return self._apply_into(fn, asyncio.get_running_loop().create_future())
-
-    def _apply_into(self, fn: Callable[[WriteView], T], future: _F) -> _F:
-        """``fn``'s outcome, settled into ``future`` (a thread's or a loop's: both settle the same way)."""
-        self._check_writable()
         try:
             result = self._apply(fn)
         except BaseException as exc:
@@ -378,6 +370,41 @@ class MemoryStorage:
         else:
             future.set_result(result)
         return future
+
+    def submit_async(self, fn: Callable[[WriteView], T]) -> asyncio.Future[T]:
+        """Runs ``fn`` right after the current turn of the loop, with the other writes of that turn, on the loop.
+
+        Not at once: a busy loop then parses a turn's requests, applies their writes and sends their answers phase
+        by phase instead of request by request, which costs 20-30 µs less per write and lifts PutItem and
+        UpdateItem at C=32 by 1.2-1.5× ([bench] ``ab`` runs of ``nubis-memory``; C=1 loses about 5 %). The same
+        shape as SQLite's inline groups. Settled on the loop directly, never through a thread future, which would
+        wake the loop through its self-pipe for a result that is already there."""
+        self._check_writable()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        pending = self._pending.get(loop)
+        if pending is None:
+            self._pending[loop] = pending = []
+            loop.call_soon(self._apply_pending, loop)
+        pending.append((fn, future))
+        return future
+
+    def _apply_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        for fn, future in self._pending.pop(loop, ()):
+            if self._closed:
+                result: Any = None
+                error: BaseException | None = RuntimeError("MemoryStorage is closed: no writes after close()")
+            else:
+                try:
+                    result, error = self._apply(fn), None
+                except BaseException as exc:  # the caller's to see, like any other outcome of its function
+                    result, error = None, exc
+            if future.done():  # cancelled by its caller (a client that went away); the write itself stands
+                continue
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
 
     def _check_writable(self) -> None:
         if self._closed:
