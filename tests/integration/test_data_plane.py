@@ -12,6 +12,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from tests.integration.test_control_plane import error_of
+from tests.integration.test_malformed_input import SIGNED
 
 
 @pytest.mark.D
@@ -238,6 +239,46 @@ def test_batch_get_and_limits(ddb, table):
     with pytest.raises(ClientError) as exc:
         ddb.batch_get_item(RequestItems={table: {"Keys": many}})
     assert error_of(exc)[0] == "ValidationException"
+
+
+@pytest.mark.P
+def test_batch_write_request_with_neither_put_nor_delete(ddb, table):
+    # [P] dynalite test/batchWriteItem.js "empty item in RequestItems"; DynamoDB Local words it the same.
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_write_item(RequestItems={table: [{}]})
+    assert error_of(exc) == (
+        "ValidationException",
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+    )
+
+
+def test_batch_null_members_are_refused_not_crashed_on(server, table):
+    # No AWS record of these; the wording is DynamoDB Local's. Before, both were a 500.
+    def post(op: str, body: dict) -> tuple[int, dict]:
+        req = urllib.request.Request(
+            server.url + "/",
+            data=json.dumps(body).encode(),
+            headers={**SIGNED, "X-Amz-Target": f"DynamoDB_20120810.{op}"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    status, error = post("BatchWriteItem", {"RequestItems": {table: [None]}})
+    assert (status, error["__type"].split("#")[1], error["message"]) == (
+        400,
+        "ValidationException",
+        "The batch write request list for a table cannot be null or empty",
+    )
+    status, error = post("BatchGetItem", {"RequestItems": {table: None}})
+    assert (status, error["__type"].split("#")[1], error["message"]) == (
+        400,
+        "ValidationException",
+        f"The list of keys in RequestItems for BatchGetItem is required: {table} has empty list",
+    )
 
 
 @pytest.mark.D

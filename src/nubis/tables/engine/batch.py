@@ -41,6 +41,11 @@ def prepare_batch_get(
     catalog: Catalog, region: str, request: dict[str, Any]
 ) -> list[tuple[TableDescription, dict[str, Any], CompiledExpressions, list[tuple[Item, StorageKey]]]]:
     request_items: dict[str, Any] = request["RequestItems"]
+    for name, spec in request_items.items():
+        if spec is None:  # DynamoDB Local's wording (the wire validator passes null map values on)
+            raise ValidationException(
+                f"The list of keys in RequestItems for BatchGetItem is required: {name} has empty list"
+            )
     total = sum(len(spec.get("Keys") or []) for spec in request_items.values())
     if total > limits.MAX_BATCH_GET_KEYS:
         raise ValidationException("Too many items requested for the BatchGetItem call")
@@ -112,16 +117,14 @@ def prepare_batch_write(catalog: Catalog, region: str, request: dict[str, Any]) 
     for name, reqs in request_items.items():
         entries: list[tuple[str, Item]] = []
         for req in reqs:
+            if req is None:  # DynamoDB Local's wording (the wire validator passes null list members on)
+                raise ValidationException("The batch write request list for a table cannot be null or empty")
             put, delete = req.get("PutRequest"), req.get("DeleteRequest")
             if (put is None) == (delete is None):
+                # Neither or both: [V] dynalite test/batchWriteItem.js "empty item in RequestItems".
                 raise ValidationException(
                     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
                     "supported datatypes"
-                    if put is not None
-                    else "1 validation error detected: Value null at 'requestItems."
-                    + name
-                    + ".member.1.member.putRequest' "
-                    "failed to satisfy constraint: Member must not be null"
                 )
             if put is not None:
                 item = check_item(put["Item"])
