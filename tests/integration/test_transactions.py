@@ -101,6 +101,148 @@ def test_one_item_twice_is_refused(ddb):
     )
 
 
+@pytest.mark.V
+def test_a_mistyped_key_cancels_with_one_validation_error_and_none_elsewhere(ddb):
+    # [V] scylladb test/alternator/test_transact.py "cancellation_reasons_validationerror" (run against AWS): only
+    # the first bad action is reported, and even a false condition after it reads "None".
+    table = _accounts(ddb, 1, 1)
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"id": {"N": "7"}}}},
+                {"Put": {"TableName": table, "Item": {"id": {"N": "8"}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"id": {"S": "x"}},
+                        "ConditionExpression": "attribute_exists(id)",
+                    }
+                },
+            ]
+        )
+    assert error_of(exc) == (
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError, None, None]",
+    )
+    assert exc.value.response["CancellationReasons"] == [
+        {
+            "Code": "ValidationError",
+            "Message": "One or more parameter values were invalid: Type mismatch for key id expected: S actual: N",
+        },
+        {"Code": "None"},
+        {"Code": "None"},
+    ]
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"id": {"S": "a0"}},
+                        "ConditionExpression": "id = :x",
+                        "ExpressionAttributeValues": {":x": {"S": "other"}},
+                    }
+                },
+                {"Delete": {"TableName": table, "Key": {"id": {"N": "1"}}}},
+            ]
+        )
+    assert exc.value.response["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
+    ]
+
+
+@pytest.mark.D
+def test_updating_a_key_attribute_cancels_with_a_validation_error(ddb):
+    # [D] api/TransactWriteItems lists "One or more parameter values were invalid." among ValidationError reasons;
+    # DynamoDB Local answers this update with a cancellation too.
+    table = _accounts(ddb, 2, 1)
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"id": {"S": "new"}}}},
+                {"Update": {"TableName": table, "Key": {"id": {"S": "a1"}}, "UpdateExpression": "REMOVE id"}},
+            ]
+        )
+    assert exc.value.response["CancellationReasons"] == [
+        {"Code": "None"},
+        {
+            "Code": "ValidationError",
+            "Message": "One or more parameter values were invalid: Cannot update attribute id. This attribute is part "
+            "of the key",
+        },
+    ]
+    assert "Item" not in ddb.get_item(TableName=table, Key={"id": {"S": "new"}})
+
+
+@pytest.mark.V
+def test_whole_request_errors_outrank_a_mistyped_key(ddb):
+    table = _accounts(ddb, 1, 1)
+    bad = {"Put": {"TableName": table, "Item": {"id": {"N": "7"}}}}
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[
+                bad,
+                {"Put": {"TableName": table, "Item": {"id": {"S": "a0"}}}},
+                {"Delete": {"TableName": table, "Key": {"id": {"S": "a0"}}}},
+            ]
+        )
+    assert error_of(exc) == (
+        "ValidationException",
+        "Transaction request cannot include multiple operations on one item",
+    )
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[bad, {"Put": {"TableName": unique("nope"), "Item": {"id": {"S": "x"}}}}]
+        )
+    assert error_of(exc)[0] == "ResourceNotFoundException"
+
+
+@pytest.mark.V
+def test_the_4mb_limit_counts_the_request_not_the_items_it_touches(ddb):
+    # [V] scylladb test_transact.py "put_5MB" ("size cannot exceed") and "delete_5MB" (deleting large items is
+    # fine); the wording and the Payload Size (items or keys, expressions and their values) are DynamoDB Local's.
+    table = _accounts(ddb, 0, 0)
+    big = "x" * 390_000
+    for i in range(11):
+        ddb.put_item(TableName=table, Item={"id": {"S": f"b{i:02d}"}, "v": {"S": big}})
+    ddb.transact_write_items(
+        TransactItems=[{"Delete": {"TableName": table, "Key": {"id": {"S": f"b{i:02d}"}}}} for i in range(11)]
+    )
+    updates = [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {"id": {"S": f"b{i:02d}"}},
+                "UpdateExpression": "SET v = :v",
+                "ExpressionAttributeValues": {":v": {"S": big}},
+            }
+        }
+        for i in range(11)
+    ]
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=updates)
+    per_action = len("id") + len("b00") + len(big) + len("SET v = :v")
+    assert error_of(exc) == (
+        "ValidationException",
+        f"Transaction payload size cannot exceed 4MB. Payload Size: {11 * per_action}",
+    )
+
+
+@pytest.mark.P
+def test_an_empty_condition_check_expression_is_reported_as_empty(ddb):
+    # [P] dynalite test/putItem.js and deleteItem.js give this wording for an empty ConditionExpression; DynamoDB
+    # Local gives it for ConditionCheck as well.
+    table = _accounts(ddb, 1, 1)
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"ConditionCheck": {"TableName": table, "Key": {"id": {"S": "a0"}}, "ConditionExpression": ""}}
+            ]
+        )
+    assert error_of(exc) == ("ValidationException", "Invalid ConditionExpression: The expression can not be empty;")
+
+
 @pytest.mark.D
 def test_client_request_token_makes_retries_idempotent(ddb):
     table = _accounts(ddb, 2, 10)

@@ -10,6 +10,11 @@ for actions that would have succeeded, ``ConditionalCheckFailed`` (with the item
 ``ReturnValuesOnConditionCheckFailure: ALL_OLD``) or ``ValidationError`` for an update that cannot apply
 ([D] api/TransactWriteItems, "TransactionCanceledException").
 
+Malformed requests and expressions fail the whole request with a ValidationException, but a key of the wrong type,
+or an update of a key attribute, cancels the transaction before anything is read: ``ValidationError`` for the first
+such action only, ``None`` for every other one, even one whose condition is false ([V] scylladb
+test/alternator/test_transact.py, "cancellation_reasons_validationerror"; DynamoDB Local does the same).
+
 ``ClientRequestToken`` makes a retried request idempotent for 10 minutes ([D] api/TransactWriteItems): the token,
 a fingerprint of the request and the response are stored (space 0, reserved for the engine) in the same commit as
 the writes, so every server process sharing the database honours it. The same token with different parameters is
@@ -41,7 +46,7 @@ from nubis.tables.expressions import CompiledExpressions, compile_expressions
 from nubis.tables.keys import partition_hash
 from nubis.tables.schema import TableDescription
 from nubis.tables.storage.base import ReadView, WriteView
-from nubis.tables.values import Item, check_item, item_size
+from nubis.tables.values import Item, check_item, item_size, value_size
 
 TOKEN_SPACE = 0
 """Engine-reserved storage space for idempotency tokens (``next_space_id`` starts at 1)."""
@@ -85,6 +90,27 @@ def _compile(kind: str, spec: dict[str, Any]) -> CompiledExpressions:
     )
 
 
+def _payload_size(spec: dict[str, Any], payload: Item) -> int:
+    """What counts towards the 4 MB: the item (or key), the expressions and their values, not the items an action
+    reads ([V] scylladb test_transact.py "delete_5MB"; the sum is DynamoDB Local's "Payload Size")."""
+    values = spec.get("ExpressionAttributeValues") or {}
+    expressions = (spec.get("ConditionExpression") or "", spec.get("UpdateExpression") or "")
+    return (
+        item_size(payload)
+        + sum(value_size(v) for v in values.values())
+        + sum(len(e.encode("utf-8")) for e in expressions)
+    )
+
+
+def _mistyped(table: TableDescription, payload: Item, whole_item: bool) -> bool:
+    """Every key attribute given, and one of them of the wrong type (a ``Key`` must also hold nothing else)."""
+    names = table.key_schema.names
+    if not whole_item and len(payload) != len(names):
+        return False
+    attrs = [a for a in (table.key_schema.hash, table.key_schema.range) if a is not None]
+    return all(a.name in payload for a in attrs) and any(a.type not in payload[a.name] for a in attrs)
+
+
 def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> list[WriteAction]:
     """Validate every action (AWS rejects the whole request on any malformed one) and compile it."""
     entries = request["TransactItems"]
@@ -97,34 +123,46 @@ def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> lis
     total_size = 0
     for index, entry in enumerate(entries):
         kind, spec = _one_action(entry, index, ACTIONS)
-        if kind == "ConditionCheck" and not spec.get("ConditionExpression"):
+        if kind == "ConditionCheck" and spec.get("ConditionExpression") is None:
             raise ValidationException("The ConditionExpression parameter is required for ConditionCheck")
         compiled = _compile(kind, spec)
         payload = check_item(spec["Item"] if kind == "Put" else spec["Key"])
-        if kind == "Put":
-            size = item_size(payload)
-            if size > limits.MAX_ITEM_BYTES:
-                raise ValidationException("Item size has exceeded the maximum allowed size")
-            total_size += size
+        if kind == "Put" and item_size(payload) > limits.MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        total_size += _payload_size(spec, payload)
         parsed.append((kind, spec, compiled, payload))
     if total_size > limits.MAX_TRANSACT_BYTES:
-        raise ValidationException("Transaction request size exceeds the maximum allowed size of 4 MB")
+        # [V] scylladb test_transact.py "put_5MB" (matches "size cannot exceed"); DynamoDB Local's wording.
+        raise ValidationException(f"Transaction payload size cannot exceed 4MB. Payload Size: {total_size}")
     actions: list[WriteAction] = []
     seen: set[tuple[int, items.StorageKey]] = set()
-    for kind, spec, compiled, payload in parsed:
+    failed: tuple[int, str] | None = None
+    for index, (kind, spec, compiled, payload) in enumerate(parsed):
         table = catalog.get(region, spec["TableName"])
-        if kind == "Put":
-            skey = items.storage_key_of_item(table, payload)
-            compute: items.Compute | None = items.put_compute(payload, item_size(payload))
-        else:
-            skey = items.storage_key_of_key(table, payload)
-            if kind == "Update":
-                items.check_update_keys(table, compiled)
-                compute = items.update_compute(table, payload, compiled)
-            elif kind == "Delete":
-                compute = items.delete_compute
+        try:
+            if kind == "Put":
+                skey = items.storage_key_of_item(table, payload)
             else:
-                compute = None
+                skey = items.storage_key_of_key(table, payload)
+        except ValidationException as exc:
+            if not _mistyped(table, payload, kind == "Put"):
+                raise
+            failed = failed or (index, exc.message)
+            continue
+        if kind == "Update":
+            try:
+                items.check_update_keys(table, compiled)
+            except ValidationException as exc:
+                failed = failed or (index, exc.message)
+                continue
+        if kind == "Put":
+            compute: items.Compute | None = items.put_compute(payload, item_size(payload))
+        elif kind == "Update":
+            compute = items.update_compute(table, payload, compiled)
+        elif kind == "Delete":
+            compute = items.delete_compute
+        else:
+            compute = None
         if (table.space, skey) in seen:
             raise ValidationException("Transaction request cannot include multiple operations on one item")
         seen.add((table.space, skey))
@@ -138,6 +176,13 @@ def prepare_write(catalog: Catalog, region: str, request: dict[str, Any]) -> lis
                 spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
                 payload[table.key_schema.hash.name],
             )
+        )
+    if failed is not None:
+        raise TransactionCanceledException(
+            [
+                CancellationReason("ValidationError", failed[1]) if i == failed[0] else CancellationReason()
+                for i in range(len(parsed))
+            ]
         )
     return actions
 
