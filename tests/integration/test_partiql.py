@@ -321,3 +321,113 @@ def test_aws_cli_execute_statement(server, ddb, table):
         json.dumps([{"S": "cli"}, {"S": "1"}]),
     )
     assert out["Items"] == [{"v": {"S": "hello"}}]
+
+
+def _at(statement: str, token: str, start: int = 0) -> str:
+    """AWS's ``line:column:length`` for the first ``token`` at or after ``start``."""
+    return f"1:{statement.index(token, start) + 1}:{len(token)}"
+
+
+@pytest.mark.V
+def test_function_refusals_carry_aws_positions(ddb, table):
+    key = "WHERE pk = 'p' AND sk = 's'"
+    cases = [
+        f'SELECT * FROM "{table}" {key} AND EXISTS(ss)',
+        f"SELECT * FROM \"{table}\" {key} AND set_add(ss, <<'x'>>) = ss",
+        f'SELECT attribute_exists(ss) FROM "{table}" {key}',
+        f'UPDATE "{table}" SET ss = set_add(ss) {key}',
+        f"UPDATE \"{table}\" SET t = set_add(ss, <<'x'>>) {key}",
+        f"UPDATE \"{table}\" SET ss = set_delete(ss, 'x') {key}",
+        f"INSERT INTO \"{table}\" VALUE {{'pk': 'p', 'sk': 's', 'ss': set_add(<<'a'>>, <<'b'>>)}}",
+    ]
+    expected = [
+        f"Unrecognized function: exists at {_at(cases[0], 'EXISTS')}",
+        f"Unrecognized function: set_add at {_at(cases[1], 'set_add')}",
+        f"Unexpected path component at {_at(cases[2], 'attribute_exists')}",
+        f"SET_ADD must have exactly two arguments at {_at(cases[3], 'set_add')}",
+        f"The first argument to SET_ADD must equal the assignment value at {_at(cases[4], 'set_add')}",
+        # [V] the position is the first argument's, not the second's
+        "The second argument to SET_DELETE must be a value with type SET at "
+        + _at(cases[5], "ss", cases[5].index("(")),
+        f"Unsupported data type: set_add under key root at {_at(cases[6], 'set_add')}",
+    ]
+    for statement, message in zip(cases, expected, strict=True):
+        with pytest.raises(ClientError) as info:
+            ddb.execute_statement(Statement=statement)
+        assert error_of(info) == ("ValidationException", message), statement
+
+
+@pytest.mark.V
+def test_expression_errors_come_without_the_expression_member_prefix(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "v": {"N": "1"}})
+    where = f"SELECT * FROM \"{table}\" WHERE pk = 'p' AND sk = 's' AND"
+    for statement, params, message in [
+        (
+            f"{where} v < ?",
+            [{"BOOL": True}],
+            "Incorrect operand type for operator or function; operator or function: <, operand type: BOOL",
+        ),
+        (
+            f"{where} attribute_exists()",
+            None,
+            "Incorrect number of operands for operator or function; operator or function: attribute_exists, "
+            "number of operands: 0",
+        ),
+    ]:
+        with pytest.raises(ClientError) as info:
+            ddb.execute_statement(Statement=statement, **({"Parameters": params} if params else {}))
+        assert error_of(info) == ("ValidationException", message)
+
+
+@pytest.mark.P
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("INSERT INTO {t} VALUE {{'pk': 'p'}}", "Key attribute should be present in the item: Key sk"),
+        (
+            "INSERT INTO {t}.\"i\" VALUE {{'pk': 'p', 'sk': 's'}}",
+            "FROM clause may only contain a single table name in data manipulation statements",
+        ),
+        (
+            "INSERT INTO {t} VALUE {{'pk': 'p', 'sk': 's', 'x': MISSING}}",
+            "Unsupported data type: MISSING under key root at 1:{col}:7",
+        ),
+        (
+            "UPDATE {t} SET n = size(l) WHERE pk = 'p' AND sk = 's'",
+            "The function is not allowed in an update expression; function: size",
+        ),
+        ("SELECT n AS x FROM {t}", "Aliasing is not supported"),
+        (
+            "SELECT * FROM {t} WHERE n IN []",
+            "IN operator must have a left hand argument of type Variable Reference and right hand argument of type "
+            "Seq with at least one member",
+        ),
+    ],
+)
+def test_statement_refusals_use_dynamodb_local_wording(ddb, table, statement, message):
+    text = statement.format(t=f'"{table}"')
+    expected = message.replace("{col}", str(text.find("MISSING") + 1))
+    with pytest.raises(ClientError) as info:
+        ddb.execute_statement(Statement=text)
+    assert error_of(info) == ("ValidationException", expected)
+
+
+@pytest.mark.V
+def test_batch_reads_must_name_the_key_and_nothing_else(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "b"}, "sk": {"S": "1"}, "a": {"N": "1"}})
+    (response,) = ddb.batch_execute_statement(
+        Statements=[{"Statement": f"SELECT * FROM \"{table}\" WHERE pk = 'b' AND sk = '1' AND attribute_exists(a)"}]
+    )["Responses"]
+    assert response["Error"] == {
+        "Code": "ValidationError",
+        "Message": "Select statements within BatchExecuteStatement must specify the primary key in the where clause.",
+    }
+
+
+@pytest.mark.P
+def test_batch_update_returning_answers_its_item(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "r"}, "sk": {"S": "1"}, "a": {"N": "1"}})
+    (response,) = ddb.batch_execute_statement(
+        Statements=[{"Statement": f"UPDATE \"{table}\" SET a = 2 WHERE pk = 'r' AND sk = '1' RETURNING ALL NEW *"}]
+    )["Responses"]
+    assert response == {"TableName": table, "Item": {"pk": {"S": "r"}, "sk": {"S": "1"}, "a": {"N": "2"}}}

@@ -97,3 +97,42 @@ def test_a_client_request_token_makes_a_retry_idempotent(ddb, table):
     ddb.execute_transaction(TransactStatements=statements, ClientRequestToken="partiql-token-1")
     item = ddb.get_item(TableName=table, Key={"pk": {"S": "idem"}, "sk": {"S": "1"}})["Item"]
     assert item["n"] == {"N": "1"}
+
+
+@pytest.mark.V
+def test_a_transaction_of_writes_answers_an_empty_responses_list(ddb, table):
+    out = ddb.execute_transaction(
+        TransactStatements=[{"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': 'w', 'sk': '1'}}"}]
+    )
+    assert out["Responses"] == []
+
+
+@pytest.mark.V
+def test_exists_needs_a_condition_beyond_the_key(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "e"}, "sk": {"S": "1"}})
+    with pytest.raises(ClientError) as info:
+        ddb.execute_transaction(
+            TransactStatements=[
+                {"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'e' AND sk = '1')"},
+                {"Statement": f"UPDATE \"{table}\" SET a = 1 WHERE pk = 'e' AND sk = '1'"},
+            ]
+        )
+    assert error_of(info) == (
+        "ValidationException",
+        "Validation failed in TransactStatements[0]: "
+        "EXISTS() must contain a single item read with additional condition",
+    )
+
+
+@pytest.mark.P
+def test_returning_is_refused_in_a_transaction(ddb, table):
+    with pytest.raises(ClientError) as info:
+        ddb.execute_transaction(
+            TransactStatements=[
+                {"Statement": f"UPDATE \"{table}\" SET a = 1 WHERE pk = 'r' AND sk = '1' RETURNING ALL NEW *"}
+            ]
+        )
+    assert error_of(info) == (
+        "ValidationException",
+        "Validation failed in TransactStatements[0]: RETURNING clause is not supported in ExecuteTransaction.",
+    )

@@ -161,8 +161,8 @@ def test_functions_and_is_checks_become_expression_functions() -> None:
             "Unsupported data type for IS operator: INT. Supported data types are [MISSING, NULL, BOOLEAN, "
             "BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]",
         ),
-        ("foo(a)", "Unrecognized function: foo"),
-        ("EXISTS(SELECT * FROM t WHERE pk = 'a')", "EXISTS can only be used in ExecuteTransaction write requests."),
+        ("foo(a)", "Unrecognized function: foo at 1:23:3"),  # [V] the name's position is appended
+        ("EXISTS(SELECT * FROM t WHERE pk = 'a')", "Unrecognized function: exists at 1:23:6"),  # [V]
     ],
 )
 def test_refused_conditions(where: str, message: str) -> None:
@@ -210,7 +210,10 @@ def test_insert_is_a_put_guarded_on_the_key() -> None:
             "INSERT INTO t VALUE {'pk': 'a', 's': <<1, 'a'>>}",
             "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
         ),
-        ("INSERT INTO \"t\".\"i\" VALUE {'pk': 'a'}", "This operation is not supported on an index"),
+        (
+            "INSERT INTO \"t\".\"i\" VALUE {'pk': 'a'}",
+            "FROM clause may only contain a single table name in data manipulation statements",
+        ),
     ],
 )
 def test_insert_refusals(text: str, message: str) -> None:
@@ -272,12 +275,23 @@ def test_delete_has_no_existence_guard() -> None:
 
 
 def test_point_select_queries_exactly_one_key() -> None:
-    select = parse("SELECT a FROM t WHERE pk = 'p' AND sk = 's' AND x = 1").statement
+    select = parse("SELECT a FROM t WHERE pk = 'p' AND sk = 's'").statement
     assert isinstance(select, ast.Select)
     request = plan_point_select(select, KEYS, [])
     assert request["KeyConditionExpression"] == "#n0 = :v0 AND #n1 = :v1"
-    assert request["FilterExpression"] == "#n2 = :v2"
+    assert "FilterExpression" not in request
     _compiles(request, "Query")
+
+
+@pytest.mark.V
+def test_point_select_refuses_conditions_beyond_the_key() -> None:
+    select = parse("SELECT a FROM t WHERE pk = 'p' AND sk = 's' AND attribute_exists(x)").statement
+    assert isinstance(select, ast.Select)
+    with pytest.raises(ValidationException) as info:
+        plan_point_select(select, KEYS, [])
+    assert info.value.message == (
+        "Select statements within BatchExecuteStatement must specify the primary key in the where clause."
+    )
 
 
 def _statements(*texts: str, params: Sequence[Any] = ()) -> list[TransactionStatement]:
@@ -291,7 +305,7 @@ def test_a_transaction_of_writes_is_one_transact_write_items_request() -> None:
             "UPDATE t SET n = n - 1 WHERE pk = 'b' AND sk = '1'",
             "DELETE FROM t WHERE pk = 'c' AND sk = '1'",
             "EXISTS(SELECT * FROM t WHERE pk = 'd' AND sk = '1' AND n > 0)",
-            "NOT EXISTS(SELECT * FROM t WHERE pk = 'e' AND sk = '1')",
+            "NOT EXISTS(SELECT * FROM t WHERE pk = 'e' AND sk = '1' AND n < 0)",
         ),
         lambda name: KEYS,
         "token-1",
@@ -305,7 +319,9 @@ def test_a_transaction_of_writes_is_one_transact_write_items_request() -> None:
     assert request["TransactItems"][3]["ConditionCheck"]["ConditionExpression"] == (
         "attribute_exists(#n0) AND (#n1 > :v0)"
     )
-    assert request["TransactItems"][4]["ConditionCheck"]["ConditionExpression"] == "NOT (attribute_exists(#n0))"
+    assert request["TransactItems"][4]["ConditionCheck"]["ConditionExpression"] == (
+        "NOT (attribute_exists(#n0) AND (#n1 < :v0))"
+    )
 
 
 def test_a_transaction_of_reads_is_one_transact_get_items_request() -> None:

@@ -11,7 +11,7 @@ its ``?``, bound later, so one parse serves every set of parameters (and the par
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal as TypingLiteral
 
 AttributeValue = dict[str, Any]
@@ -22,6 +22,8 @@ class Path:
     """A document path: an attribute name then names (``.b``) and list indexes (``[0]``)."""
 
     steps: tuple[str | int, ...]
+    at: str = field(default="", compare=False)
+    """Where the path's first name stands (``line:column:length``)."""
 
     @property
     def root(self) -> str:
@@ -76,6 +78,8 @@ class Call:
 
     name: str
     args: tuple[Operand | Select, ...]
+    at: str = field(default="", compare=False)
+    """Where the name stands, ``line:column:length`` as AWS appends it to some messages ("... at 1:30:7")."""
 
 
 @dataclass(frozen=True, slots=True)

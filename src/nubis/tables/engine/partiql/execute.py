@@ -66,6 +66,25 @@ _BATCH_ERROR_CODES = {
 }
 
 
+# The engine words an expression error for the expression member it came in ("Invalid FilterExpression: ...").
+# A PartiQL statement has no such member, and AWS sends the bare message ([V] "Incorrect operand type for operator
+# or function; operator or function: <, operand type: BOOL"; "An operand in the update expression has ...").
+_EXPRESSION_PREFIXES = tuple(
+    f"Invalid {member}: "
+    for member in ("FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression",
+                   "ProjectionExpression")
+)  # fmt: skip
+
+
+def _run(engine: Engine, operation: str, region: str, request: Request) -> Response:
+    try:
+        return engine.execute(operation, region, request)
+    except ValidationException as exc:
+        if exc.message.startswith(_EXPRESSION_PREFIXES):
+            raise ValidationException(exc.message.split(": ", 1)[1]) from exc
+        raise
+
+
 def execute_statement(engine: Engine, region: str, request: Request) -> Response:
     """ExecuteStatement: one PartiQL statement.
 
@@ -121,7 +140,7 @@ def batch_execute_statement(engine: Engine, region: str, request: Request) -> Re
                     query["ConsistentRead"] = True
                 if capacity_mode is not None:
                     query["ReturnConsumedCapacity"] = capacity_mode
-                result = engine.execute("Query", region, query)
+                result = _run(engine, "Query", region, query)
                 response: Response = {"TableName": table.name}
                 if result.get("Items"):
                     response["Item"] = result["Items"][0]
@@ -131,6 +150,8 @@ def batch_execute_statement(engine: Engine, region: str, request: Request) -> Re
                     options["ReturnValuesOnConditionCheckFailure"] = entry["ReturnValuesOnConditionCheckFailure"]
                 result = _run_write(engine, region, statement, table, params, options)
                 response = {"TableName": table.name}
+                if result["Items"]:
+                    response["Item"] = result["Items"][0]  # [P] RETURNING in a batch answers its item
         except DynamoDBError as exc:
             responses.append({"Error": _batch_error(exc)})
             continue
@@ -168,14 +189,13 @@ def execute_transaction(engine: Engine, region: str, request: Request) -> Respon
         request.get("ReturnConsumedCapacity"),
     )
     try:
-        result = engine.execute(operation, region, transact)
+        result = _run(engine, operation, region, transact)
     except TransactionCanceledException as exc:
         raise TransactionCanceledException(
             [_insert_reason(s.statement, r) for s, r in zip(statements, exc.reasons, strict=False)]
         ) from exc
-    out: Response = {}
-    if operation == "TransactGetItems":
-        out["Responses"] = result.get("Responses", [])
+    # [V] a transaction of writes answers an empty Responses list, not none
+    out: Response = {"Responses": result.get("Responses", []) if operation == "TransactGetItems" else []}
     if "ConsumedCapacity" in result:
         out["ConsumedCapacity"] = result["ConsumedCapacity"]
     return out
@@ -219,7 +239,7 @@ def _run_select(
         for member in ("ConsistentRead", "ReturnConsumedCapacity"):
             if request.get(member) is not None:
                 call[member] = request[member]
-        result = engine.execute(plan.operation, region, call)
+        result = _run(engine, plan.operation, region, call)
         items.extend(result.get("Items", []))
         capacity = _add_capacity(capacity, result.get("ConsumedCapacity"))
         last_key = result.get("LastEvaluatedKey")
@@ -309,7 +329,7 @@ def _run_write(
         if request.get(member) is not None and not (operation == "PutItem" and member.startswith("ReturnValuesOn")):
             call[member] = request[member]
     try:
-        result = engine.execute(operation, region, call)
+        result = _run(engine, operation, region, call)
     except ConditionalCheckFailedException as exc:
         if operation == "PutItem":
             raise DuplicateItemException(messages.DUPLICATE_ITEM) from exc  # [P] recorded: "DuplicateItem"

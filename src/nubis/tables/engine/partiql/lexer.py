@@ -33,6 +33,8 @@ class Token:
     text: str
     """Identifier or literal text (unescaped), or the punctuation itself."""
     pos: int
+    size: int = 0
+    """How many characters of the statement the token spans (names and quoted names)."""
 
     def is_keyword(self, word: str) -> bool:
         return self.kind is Kind.IDENT and self.text.upper() == word
@@ -69,12 +71,12 @@ def tokenize(text: str) -> list[Token]:
             j = i + 1
             while j < n and (text[j].isalnum() or text[j] in "_$"):
                 j += 1
-            tokens.append(Token(Kind.IDENT, text[i:j], i))
+            tokens.append(Token(Kind.IDENT, text[i:j], i, j - i))
             i = j
             continue
         if c in "'\"":
             body, j = _quoted(text, i, c)
-            tokens.append(Token(Kind.STRING if c == "'" else Kind.QUOTED, body, i))
+            tokens.append(Token(Kind.STRING if c == "'" else Kind.QUOTED, body, i, j - i))
             i = j
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):

@@ -70,6 +70,27 @@ ORDER_BY_KEY_ONLY: Final = "Variable reference {} in ORDER BY clause must be par
 ORDER_BY_MULTIPLE_HASH: Final = (
     "Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause."  # [P]
 )
+UNEXPECTED_PATH_COMPONENT: Final = "Unexpected path component at {}"  # [V] a function in the SELECT list
+UNSUPPORTED_ITEM_VALUE: Final = "Unsupported data type: {} under key root at {}"  # [V] set_add, [P] MISSING
+AT: Final = " at {}"  # [V] the position AWS appends to some messages: ``line:column:length``
+SET_FN_SECOND_ARG: Final = "The second argument to SET_{} must be a value with type SET at {}"  # [V]
+FUNCTION_NOT_IN_UPDATE: Final = "The function is not allowed in an update expression; function: {}"  # [P]
+OPERAND_COUNT: Final = (
+    "Incorrect number of operands for operator or function; operator or function: {}, number of operands: {}"  # [V]
+)
+IN_OPERANDS: Final = (
+    "IN operator must have a left hand argument of type Variable Reference and right hand argument of type Seq "
+    "with at least one member"  # [P]
+)
+BATCH_SELECT_KEY: Final = (
+    "Select statements within BatchExecuteStatement must specify the primary key in the where clause."  # [V]
+)
+EXISTS_NEEDS_CONDITION: Final = "EXISTS() must contain a single item read with additional condition"  # [V] [P]
+RETURNING_IN_TRANSACTION: Final = "RETURNING clause is not supported in ExecuteTransaction."  # [P]
+INSERT_ON_INDEX: Final = (
+    "FROM clause may only contain a single table name in data manipulation statements"  # [P] INSERT INTO "t"."i"
+)
+INSERT_MISSING_KEY: Final = "Key attribute should be present in the item: Key {}"  # [P]
 INVALID_NEXT_TOKEN: Final = "Invalid NextToken"  # [P]
 NEXT_TOKEN_MISMATCH: Final = "NextToken does not match request"  # [P]
 BATCH_MIXED: Final = "Read and write requests together in the same batch is not supported."  # [P]

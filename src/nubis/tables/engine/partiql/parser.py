@@ -69,7 +69,7 @@ def parse(text: str) -> ast.Parsed:
 
 @functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parse_cached(text: str) -> ast.Parsed:
-    parser = _Parser(tokenize(text))
+    parser = _Parser(tokenize(text), text)
     statement = parser.statement()
     return ast.Parsed(statement, parser.parameters)
 
@@ -79,8 +79,9 @@ def _malformed(detail: str = "") -> ValidationException:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], text: str = "") -> None:
         self.tokens = tokens
+        self.text = text
         self.i = 0
         self.parameters = 0
 
@@ -128,6 +129,12 @@ class _Parser:
         if token.kind is Kind.PUNCT and token.text in ("=", "<>", "!=", "<", "<=", ">", ">=", "+", "*", "/", "%"):
             return _malformed(messages.UNEXPECTED_OPERATOR)
         return _malformed(messages.LEFTOVER if detail == messages.LEFTOVER else detail)
+
+    def at(self, token: Token) -> str:
+        """``line:column:length`` of a token, counted from 1, as AWS appends it to some messages."""
+        line = self.text.count("\n", 0, token.pos) + 1
+        column = token.pos - (self.text.rfind("\n", 0, token.pos) + 1) + 1
+        return f"{line}:{column}:{token.size or len(token.text)}"
 
     # -- statements ------------------------------------------------------------------------------------------
 
@@ -190,11 +197,11 @@ class _Parser:
             if self.peek().kind is Kind.PUNCT and self.peek().text == ",":
                 raise ValidationException(messages.STAR_AND_OTHERS)
         else:
-            paths = [self.path()]
+            paths = [self.projected()]
             while self.accept_punct(","):
                 if self.accept_punct("*"):
                     raise ValidationException(messages.STAR_AND_OTHERS)
-                paths.append(self.path())
+                paths.append(self.projected())
             projection = tuple(paths)
         self.expect_keyword("FROM")
         source = self.source(messages.UNEXPECTED_TERM)
@@ -213,6 +220,17 @@ class _Parser:
                 if not self.accept_punct(","):
                     break
         return ast.Select(source, projection, where, tuple(order))
+
+    def projected(self) -> ast.Path:
+        """One path of a SELECT list: a function there is refused ([V] "Unexpected path component at 1:8:16"),
+        and so is an alias ([P] DynamoDB Local: "Aliasing is not supported", the table alias's message)."""
+        token = self.peek()
+        if token.kind is Kind.IDENT and self.peek(1).kind is Kind.PUNCT and self.peek(1).text == "(":
+            raise ValidationException(messages.UNEXPECTED_PATH_COMPONENT.format(self.at(token)))
+        path = self.path()
+        if self.peek().is_keyword("AS"):
+            raise ValidationException(messages.ALIASING)
+        return path
 
     def insert(self) -> ast.Insert:
         self.expect_keyword("INSERT")
@@ -334,8 +352,10 @@ class _Parser:
             close = "]"
         elif self.accept_punct("("):
             close = ")"
-        else:
+        elif self._at_end():
             raise self.error_here(messages.UNEXPECTED_TERM)
+        else:
+            raise ValidationException(messages.IN_OPERANDS)  # [P] DynamoDB Local: ``x IN 1``
         items: list[ast.Operand] = []
         if not self.accept_punct(close):
             while True:
@@ -355,6 +375,14 @@ class _Parser:
         if second is not None and self.accept_keyword(second):
             word = f"{word} {second}"
         return word
+
+    def _check_item_value(self) -> None:
+        """An INSERT attribute whose value is a function call or MISSING: [V] ``Unsupported data type: set_add
+        under key root at 1:60:7``; [P] DynamoDB Local says the same of MISSING."""
+        token = self.peek()
+        is_call = token.kind is Kind.IDENT and self.peek(1).kind is Kind.PUNCT and self.peek(1).text == "("
+        if is_call or token.is_keyword("MISSING"):
+            raise ValidationException(messages.UNSUPPORTED_ITEM_VALUE.format(token.text, self.at(token)))
 
     # -- operands --------------------------------------------------------------------------------------------
 
@@ -386,7 +414,8 @@ class _Parser:
         raise self.error_here(messages.UNEXPECTED_TERM)
 
     def call(self) -> ast.Call:
-        name = self.advance().text.lower()
+        token = self.advance()
+        name = token.text.lower()
         self.expect_punct("(")
         args: list[ast.Operand | ast.Select] = []
         if not self.accept_punct(")"):
@@ -395,12 +424,13 @@ class _Parser:
                 if not self.accept_punct(","):
                     break
             self.expect_punct(")")
-        return ast.Call(name, tuple(args))
+        return ast.Call(name, tuple(args), self.at(token))
 
     def path(self) -> ast.Path:
         token = self.peek()
         if token.kind is Kind.PUNCT and token.text == "[":
             raise ValidationException(messages.PATH_STARTS_WITH_INDEX)
+        first = token
         steps: list[str | int] = [self.name(messages.UNEXPECTED_TERM)]
         while True:
             if self.accept_punct("."):
@@ -416,7 +446,7 @@ class _Parser:
                     raise _malformed(messages.UNEXPECTED_TERM)
                 self.expect_punct("]")
             else:
-                return ast.Path(tuple(steps))
+                return ast.Path(tuple(steps), self.at(first))
 
     # -- values ----------------------------------------------------------------------------------------------
 
@@ -471,6 +501,8 @@ class _Parser:
                         raise ValidationException(messages.DUPLICATE_TUPLE_KEY.format(key.text, where))
                     seen.add(key.text)
                     self.expect_punct(":")
+                    if item_level:
+                        self._check_item_value()
                     entries.append((key.text, self.value("root" if item_level else f"{where}.{key.text}")))
                     if not self.accept_punct(","):
                         break

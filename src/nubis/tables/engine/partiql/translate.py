@@ -50,6 +50,7 @@ _IS_TYPES = {
 _CONDITION_FUNCTIONS = frozenset(
     {"begins_with", "contains", "attribute_type", "attribute_exists", "attribute_not_exists"}
 )
+_ARITY = {"begins_with": 2, "contains": 2, "attribute_type": 2, "attribute_exists": 1, "attribute_not_exists": 1}
 _FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _RANGE_OPS = frozenset({"=", "<", "<=", ">", ">="})
 
@@ -144,7 +145,9 @@ class ExpressionBuilder:
         if isinstance(node, ast.Call):
             allowed = ("list_append", "if_not_exists") if update else ("size",)
             if node.name not in allowed:
-                raise ValidationException(messages.UNRECOGNIZED_FUNCTION.format(node.name))
+                if update and node.name in _CONDITION_FUNCTIONS | {"size"}:
+                    raise ValidationException(messages.FUNCTION_NOT_IN_UPDATE.format(node.name))
+                raise ValidationException(_located(messages.UNRECOGNIZED_FUNCTION.format(node.name), node, not update))
             args = ", ".join(self.operand(a, update=update) for a in node.args)
             return f"{node.name}({args})"
         raise ValidationException(messages.not_well_formed(messages.UNEXPECTED_TERM))
@@ -161,14 +164,17 @@ class ExpressionBuilder:
         if isinstance(node, ast.Between):
             return f"{self.operand(node.subject)} BETWEEN {self.operand(node.low)} AND {self.operand(node.high)}"
         if isinstance(node, ast.In):
+            if not node.items:
+                raise ValidationException(messages.IN_OPERANDS)
             return f"{self.operand(node.subject)} IN ({', '.join(self.operand(i) for i in node.items)})"
         if isinstance(node, ast.Is):
             return self._is(node)
         if isinstance(node, ast.Call):
-            if node.name == "exists":
-                raise ValidationException(messages.EXISTS_OUTSIDE_TRANSACTION)
             if node.name not in _CONDITION_FUNCTIONS:
-                raise ValidationException(messages.UNRECOGNIZED_FUNCTION.format(node.name))
+                # [V] "Unrecognized function: exists at 1:57:6": EXISTS(path) in a WHERE is no function either.
+                raise ValidationException(_located(messages.UNRECOGNIZED_FUNCTION.format(node.name), node))
+            if len(node.args) != _ARITY[node.name]:
+                raise ValidationException(messages.OPERAND_COUNT.format(node.name, len(node.args)))  # [V]
             return f"{node.name}({', '.join(self.operand(a) for a in node.args)})"
         raise ValidationException(messages.WHERE_NOT_BOOLEAN)
 
@@ -200,6 +206,12 @@ class ExpressionBuilder:
         if self.values:
             request["ExpressionAttributeValues"] = dict(self.values)
         return request
+
+
+def _located(message: str, node: ast.Call | ast.Path | ast.Operand | ast.Select, located: bool = True) -> str:
+    """``message`` with the node's position appended, as AWS words it ([V] "... at 1:30:7")."""
+    at = getattr(node, "at", "")
+    return message + messages.AT.format(at) if located and at else message
 
 
 # -- WHERE analysis ------------------------------------------------------------------------------------------
@@ -501,6 +513,8 @@ def plan_point_select(select: ast.Select, keys: KeySchema, params: Params) -> Re
     if select.source.index is not None:
         raise ValidationException(messages.NOT_ON_INDEX)
     key, residual = extract_key(select.where, keys, params)
+    if residual:
+        raise ValidationException(messages.BATCH_SELECT_KEY)  # [V] a WHERE with more than the key
     builder = ExpressionBuilder(params)
     request: Request = {
         "TableName": select.source.table,
@@ -522,13 +536,15 @@ def _no_index(source: ast.Source, message: str = messages.NOT_ON_INDEX) -> None:
 
 def translate_insert(insert: ast.Insert, keys: KeySchema, params: Params) -> Request:
     """INSERT as a PutItem that fails when the key exists."""
-    _no_index(insert.source)
+    _no_index(insert.source, messages.INSERT_ON_INDEX)
     item_value = resolve_value(insert.value, params)
     if "M" not in item_value:
         raise ValidationException(messages.UNSUPPORTED_ITEM_SYNTAX)
     item: Item = item_value["M"]
     for attr in _key_attributes(keys):
-        if attr.name in item and attr.type not in item[attr.name]:
+        if attr.name not in item:
+            raise ValidationException(messages.INSERT_MISSING_KEY.format(attr.name))
+        if attr.type not in item[attr.name]:
             raise ValidationException(messages.SCHEMA_KEY_MISMATCH.format(attr.name))
     builder = ExpressionBuilder(params)
     request: Request = {
@@ -552,9 +568,14 @@ def _update_actions(update: ast.Update, builder: ExpressionBuilder) -> str:
         if isinstance(value, ast.Call) and value.name in ("set_add", "set_delete"):
             word = value.name[4:].upper()
             if len(value.args) != 2:
-                raise ValidationException(messages.SET_FN_ARGS.format(word))
+                raise ValidationException(_located(messages.SET_FN_ARGS.format(word), value))
             if value.args[0] != action.path:
-                raise ValidationException(messages.SET_FN_FIRST_ARG.format(word))
+                raise ValidationException(_located(messages.SET_FN_FIRST_ARG.format(word), value))
+            if isinstance(value.args[1], (ast.Literal, ast.ListValue, ast.MapValue)):
+                # [V] the position is the first argument's, not the second's
+                first = value.args[0]
+                assert isinstance(first, ast.Path)
+                raise ValidationException(messages.SET_FN_SECOND_ARG.format(word, first.at))
             text = f"{builder.path(action.path)} {builder.operand(value.args[1], update=True)}"
             (adds if word == "ADD" else deletes).append(text)
             continue
@@ -606,6 +627,8 @@ def translate_condition_check(exists: ast.Exists, keys: KeySchema, params: Param
     """``[NOT] EXISTS(SELECT ... WHERE <key> [AND <conditions>])`` as a transaction's ConditionCheck."""
     _no_index(exists.select.source, messages.TRANSACTION_INDEX_WRITE)
     key, residual = extract_key(exists.select.where, keys, params)
+    if not residual:
+        raise ValidationException(messages.EXISTS_NEEDS_CONDITION)  # [V] a key alone is no condition
     builder = ExpressionBuilder(params)
     condition = _guard(builder, f"attribute_exists({builder.name(keys.hash.name)})", residual)
     if exists.negated:
@@ -691,11 +714,11 @@ def _transaction_item(entry: TransactionStatement, keys_of: Callable[[str], KeyS
         kind, body = "Put", translate_insert(statement, keys, params)
     elif isinstance(statement, ast.Update):
         if statement.returning is not None:
-            raise ValidationException(messages.UNSUPPORTED_IN_TRANSACTION)
+            raise ValidationException(messages.RETURNING_IN_TRANSACTION)
         kind, body = "Update", translate_update(statement, keys, params)
     elif isinstance(statement, ast.Delete):
         if statement.returning is not None:
-            raise ValidationException(messages.UNSUPPORTED_IN_TRANSACTION)
+            raise ValidationException(messages.RETURNING_IN_TRANSACTION)
         kind, body = "Delete", translate_delete(statement, keys, params)
     else:
         kind, body = "ConditionCheck", translate_condition_check(statement, keys, params)
