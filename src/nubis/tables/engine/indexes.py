@@ -127,7 +127,13 @@ def check_index_keys(table: TableDescription, item: Item) -> None:
 
 
 def maintain(view: WriteView, table: TableDescription, old: Item | None, new: Item | None) -> dict[str, int]:
-    """Bring every live index from ``old`` to ``new``; returns the bytes written per index (for capacity)."""
+    """Bring every live index from ``old`` to ``new``; returns the bytes billed per index (for capacity).
+
+    Billing follows [D] GSI.html "Provisioned throughput considerations" (DynamoDB Local 3.3 agrees): an entry
+    put or deleted is one write of its size; a changed index key is two (the old entry deleted, the new one
+    put), so its billed bytes are the two entries' rounded sizes summed; an entry whose key and projected
+    attributes are unchanged is not written at all and is left out.
+    """
     written: dict[str, int] = {}
     for index in table.indexes:
         if index.status == "DELETING":
@@ -139,7 +145,8 @@ def maintain(view: WriteView, table: TableDescription, old: Item | None, new: It
         if index.backfilling and old_key is not None and view.get(index.space, *old_key) is None:
             # Not reached by the backfill yet: there is no old entry to replace.
             old_key = None
-        old_size = item_size(project(table, index, old)) if old_key is not None and old is not None else 0
+        old_entry = project(table, index, old) if old_key is not None and old is not None else None
+        old_size = item_size(old_entry) if old_entry is not None else 0
         if old_key is not None and old_key != new_key:
             view.delete(index.space, *old_key)
             view.add_stats(index.space, -1, -old_size)
@@ -148,13 +155,23 @@ def maintain(view: WriteView, table: TableDescription, old: Item | None, new: It
             old_size_kept = old_size
         if new_key is not None and new is not None:
             entry = project(table, index, new)
+            if old_key == new_key and entry == old_entry:
+                continue
             size = item_size(entry)
             view.put(index.space, *new_key, pack(entry, size))
             view.add_stats(index.space, 0 if old_key == new_key else 1, size - old_size_kept)
-            written[index.name] = max(size, old_size)
+            if old_key is not None and old_key != new_key:
+                written[index.name] = _billed(old_size) + _billed(size)
+            else:
+                written[index.name] = max(size, old_size)
         else:
             written[index.name] = old_size
     return written
+
+
+def _billed(size: int) -> int:
+    """``size`` rounded up to whole write units (at least one), in bytes."""
+    return max(1, -(-size // limits.WRITE_UNIT_BYTES)) * limits.WRITE_UNIT_BYTES
 
 
 def index_sort_bounds(

@@ -102,6 +102,8 @@ class CompiledExpressions:
     """An item projected onto exactly the updated paths (ReturnValues UPDATED_OLD / UPDATED_NEW)."""
     updated_top_level: frozenset[str] = frozenset()
     """Top-level names the update sets, removes, adds to or deletes from."""
+    updated_computed_top_level: frozenset[str] = frozenset()
+    """Top-level names an UpdateExpression SETs to a value read from the item rather than a literal."""
     key_condition: KeyCondition | None = None
     """KeyConditionExpression or KeyConditions, to be matched to the key schema."""
     filter_top_level: frozenset[str] = frozenset()
@@ -351,6 +353,7 @@ def compile_expressions(
         projection_top = frozenset(str(path[0]) for path in paths)
     update = updated_paths = None
     updated_top: frozenset[str] = frozenset()
+    updated_computed: frozenset[str] = frozenset()
     compiled_update = None
     if resolved_update is not None:
         compiled_update = compile_update(resolved_update)
@@ -360,6 +363,7 @@ def compile_expressions(
         update = compiled_update.apply
         updated_paths = compiled_update.updated_paths
         updated_top = compiled_update.top_level
+        updated_computed = compiled_update.computed_top_level
     nested: set[str] = set()
     if paths is not None:
         nested.update(str(path[0]) for path in paths if len(path) > 1)
@@ -375,6 +379,7 @@ def compile_expressions(
         update=update,
         updated_paths=updated_paths,
         updated_top_level=updated_top,
+        updated_computed_top_level=updated_computed,
         key_condition=compiled_key,
         filter_top_level=filter_top,
         filter_label=filter_label,

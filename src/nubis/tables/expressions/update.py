@@ -44,6 +44,8 @@ class CompiledUpdate:
     paths: tuple[ResolvedPath, ...]
     top_level: frozenset[str]
     updated_paths: Callable[[Item], Item]
+    computed_top_level: frozenset[str] = frozenset()
+    """Top-level names a SET gives a value read from the item (a path, function or arithmetic), not a literal."""
 
 
 # -- SET values ----------------------------------------------------------------------------------------------
@@ -207,11 +209,14 @@ def compile_update(node: ast.Update) -> CompiledUpdate:
     value_fns: list[ValueFn] = []
     steps: list[tuple[str, ResolvedPath, int, AttributeValue | None]] = []
     paths: list[ResolvedPath] = []
+    computed: set[str] = set()
     for section in node.sections:
         for action in section.actions:
             path = path_of(action.path)
             paths.append(path)
             if isinstance(action, ast.SetAction):
+                if not isinstance(action.value, ast.Literal):
+                    computed.add(str(path[0]))
                 steps.append(("SET", path, len(value_fns), None))
                 value_fns.append(_compile_value(action.value))
             elif isinstance(action, ast.RemoveAction):
@@ -260,6 +265,7 @@ def compile_update(node: ast.Update) -> CompiledUpdate:
         paths=frozen_paths,
         top_level=frozenset(str(p[0]) for p in frozen_paths),
         updated_paths=updated_paths,
+        computed_top_level=frozenset(computed),
     )
 
 
