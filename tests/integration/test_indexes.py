@@ -493,3 +493,31 @@ def test_lsi_query_bills_the_items_it_fetches_from_the_table(ddb):
     )
     cc = ddb.query(**query, ProjectionExpression="body", ConsistentRead=True)["ConsumedCapacity"]
     assert (cc["CapacityUnits"], cc["Table"]) == (4.0, {"CapacityUnits": 3.0})
+
+
+@pytest.mark.D
+def test_batch_write_bills_each_table_and_index_apart(ddb):
+    """[D] api/BatchWriteItem ReturnConsumedCapacity INDEXES: per table, its own units and each index's beside
+    the total (DynamoDB Local 3.3 answers the same split)."""
+    name = _create(ddb)
+    both = {"pk": {"S": "b"}, "sk": {"S": "1"}, "status": {"S": "a"}, "created": {"N": "1"}}
+    lsi_only = {"pk": {"S": "b"}, "sk": {"S": "2"}, "created": {"N": "2"}}
+    out = ddb.batch_write_item(
+        RequestItems={name: [{"PutRequest": {"Item": both}}, {"PutRequest": {"Item": lsi_only}}]},
+        ReturnConsumedCapacity="INDEXES",
+    )
+    assert out["ConsumedCapacity"] == [
+        {
+            "TableName": name,
+            "CapacityUnits": 5.0,
+            "WriteCapacityUnits": 5.0,
+            "Table": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0},
+            "GlobalSecondaryIndexes": {"byStatus": {"CapacityUnits": 1.0}},
+            "LocalSecondaryIndexes": {"byCreated": {"CapacityUnits": 2.0}},
+        }
+    ]
+    total = ddb.batch_write_item(
+        RequestItems={name: [{"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}}]},
+        ReturnConsumedCapacity="TOTAL",
+    )["ConsumedCapacity"]
+    assert total == [{"TableName": name, "CapacityUnits": 3.0, "WriteCapacityUnits": 3.0}]

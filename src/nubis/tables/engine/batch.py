@@ -9,6 +9,7 @@ batch, so this is stricter than required, never looser.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from nubis.tables import limits
@@ -158,18 +159,33 @@ def _constant(item: Item | None) -> Compute:
     return lambda _old: sized
 
 
-BatchOutcome = tuple[dict[str, float], dict[str, list[dict[str, Any]]]]
+@dataclass(slots=True)
+class _WriteUnits:
+    """One table's write units in a batch: its own, and each index's (ReturnConsumedCapacity INDEXES)."""
+
+    table: float = 0.0
+    indexes: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return self.table + sum(self.indexes.values())
+
+
+BatchOutcome = tuple[dict[str, _WriteUnits], dict[str, list[dict[str, Any]]]]
 
 
 def batch_write_fn(writes: BatchWrite, metrics: bool) -> Callable[[WriteView], BatchOutcome]:
     def fn(view: WriteView) -> BatchOutcome:
-        units: dict[str, float] = {}
+        units: dict[str, _WriteUnits] = {}
         for table, skey, item, _ in writes:
             outcome = apply_write(view, table, skey, None, _constant(item), False)
-            entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
-            units[table.name] = (
-                units.get(table.name, 0.0) + write_units(outcome.old_size, outcome.new_size) + entry_units
-            )
+            tally = units.get(table.name)
+            if tally is None:
+                tally = units[table.name] = _WriteUnits(kinds={i.name: i.kind for i in table.indexes})
+            tally.table += write_units(outcome.old_size, outcome.new_size)
+            for name, size in outcome.index_bytes.items():
+                tally.indexes[name] = tally.indexes.get(name, 0.0) + write_units(size, 0)
         touched = [(table, skey[0], skey[1], given[table.key_schema.hash.name]) for table, skey, _, given in writes]
         return units, (indexes.collections_touched(view, touched) if metrics else {})
 
@@ -181,7 +197,13 @@ def batch_write_response(request: dict[str, Any], result: BatchOutcome) -> dict[
     out: dict[str, Any] = {"UnprocessedItems": {}}
     if collections:
         out["ItemCollectionMetrics"] = collections
-    cc = _capacity_list(request.get("ReturnConsumedCapacity"), units, read=False)
+    mode = request.get("ReturnConsumedCapacity")
+    cc = _capacity_list(mode, {name: tally.total for name, tally in units.items()}, read=False)
     if cc is not None:
+        if mode == "INDEXES":
+            # [D] api/BatchWriteItem ReturnConsumedCapacity INDEXES: each table's own units and each index's.
+            for entry, tally in zip(cc, units.values(), strict=True):
+                entry["Table"] = {"CapacityUnits": tally.table, "WriteCapacityUnits": tally.table}
+                entry.update(indexes.index_capacity(tally.kinds, tally.indexes))
         out["ConsumedCapacity"] = cc
     return out
