@@ -104,10 +104,9 @@ def _payload_size(spec: dict[str, Any], payload: Item) -> int:
 
 def _mistyped(table: TableDescription, payload: Item, whole_item: bool) -> bool:
     """Every key attribute given, and one of them of the wrong type (a ``Key`` must also hold nothing else)."""
-    names = table.key_schema.names
-    if not whole_item and len(payload) != len(names):
+    attrs = table.key_schema.attributes
+    if not whole_item and len(payload) != len(attrs):
         return False
-    attrs = [a for a in (table.key_schema.hash, table.key_schema.range) if a is not None]
     return all(a.name in payload for a in attrs) and any(a.type not in payload[a.name] for a in attrs)
 
 
