@@ -521,3 +521,69 @@ def test_batch_write_bills_each_table_and_index_apart(ddb):
         ReturnConsumedCapacity="TOTAL",
     )["ConsumedCapacity"]
     assert total == [{"TableName": name, "CapacityUnits": 3.0, "WriteCapacityUnits": 3.0}]
+
+
+@pytest.mark.D
+def test_transactions_bill_each_table_and_index_apart_and_replays_bill_reads(ddb):
+    """[D] api/TransactWriteItems: INDEXES splits the doubled transactional units into the table's and each
+    index's, as for BatchWriteItem (DynamoDB Local 3.3 answers the same split); a retry with the same
+    ClientRequestToken reports "the read capacity units consumed in reading the item" (two per 4 KB read);
+    TransactGetItems names the table's own units."""
+    name = _create(ddb)
+    old = {"pk": {"S": "t"}, "sk": {"S": "1"}, "status": {"S": "a"}, "created": {"N": "1"}}
+    ddb.put_item(TableName=name, Item=old)
+    actions = [
+        # A new item in both indexes: 2 for the table, 2 for each index.
+        {"Put": {"TableName": name, "Item": {**old, "sk": {"S": "2"}}}},
+        # byStatus's key changes (delete + put, doubled: 4); nothing byCreated keeps changes.
+        {
+            "Update": {
+                "TableName": name,
+                "Key": {"pk": old["pk"], "sk": old["sk"]},
+                "UpdateExpression": "SET #s = :s",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":s": {"S": "b"}},
+            }
+        },
+        # A condition check costs the table a (doubled) write, the indexes nothing.
+        {
+            "ConditionCheck": {
+                "TableName": name,
+                "Key": {"pk": {"S": "none"}, "sk": {"S": "1"}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
+    token = unique("token")
+    out = ddb.transact_write_items(TransactItems=actions, ReturnConsumedCapacity="INDEXES", ClientRequestToken=token)
+    assert out["ConsumedCapacity"] == [
+        {
+            "TableName": name,
+            "CapacityUnits": 14.0,
+            "WriteCapacityUnits": 14.0,
+            "Table": {"CapacityUnits": 6.0, "WriteCapacityUnits": 6.0},
+            "GlobalSecondaryIndexes": {"byStatus": {"CapacityUnits": 6.0}},
+            "LocalSecondaryIndexes": {"byCreated": {"CapacityUnits": 2.0}},
+        }
+    ]
+    replay = ddb.transact_write_items(TransactItems=actions, ReturnConsumedCapacity="INDEXES", ClientRequestToken=token)
+    assert replay["ConsumedCapacity"] == [
+        {
+            "TableName": name,
+            "CapacityUnits": 6.0,
+            "ReadCapacityUnits": 6.0,
+            "Table": {"CapacityUnits": 6.0, "ReadCapacityUnits": 6.0},
+        }
+    ]
+    got = ddb.transact_get_items(
+        TransactItems=[{"Get": {"TableName": name, "Key": {"pk": old["pk"], "sk": old["sk"]}}}],
+        ReturnConsumedCapacity="INDEXES",
+    )
+    assert got["ConsumedCapacity"] == [
+        {
+            "TableName": name,
+            "CapacityUnits": 2.0,
+            "ReadCapacityUnits": 2.0,
+            "Table": {"CapacityUnits": 2.0, "ReadCapacityUnits": 2.0},
+        }
+    ]

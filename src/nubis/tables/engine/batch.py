@@ -9,12 +9,11 @@ batch, so this is stricter than required, never looser.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from nubis.tables import limits
 from nubis.tables.engine import indexes
-from nubis.tables.engine.capacity import read_units, write_units
+from nubis.tables.engine.capacity import WriteTally, read_units
 from nubis.tables.engine.catalog import Catalog
 from nubis.tables.engine.items import Compute, StorageKey, apply_write, storage_key_of_item, storage_key_of_key
 from nubis.tables.engine.stored import packed_size, unpack
@@ -159,33 +158,18 @@ def _constant(item: Item | None) -> Compute:
     return lambda _old: sized
 
 
-@dataclass(slots=True)
-class _WriteUnits:
-    """One table's write units in a batch: its own, and each index's (ReturnConsumedCapacity INDEXES)."""
-
-    table: float = 0.0
-    indexes: dict[str, float] = field(default_factory=dict)
-    kinds: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def total(self) -> float:
-        return self.table + sum(self.indexes.values())
-
-
-BatchOutcome = tuple[dict[str, _WriteUnits], dict[str, list[dict[str, Any]]]]
+BatchOutcome = tuple[dict[str, WriteTally], dict[str, list[dict[str, Any]]]]
 
 
 def batch_write_fn(writes: BatchWrite, metrics: bool) -> Callable[[WriteView], BatchOutcome]:
     def fn(view: WriteView) -> BatchOutcome:
-        units: dict[str, _WriteUnits] = {}
+        units: dict[str, WriteTally] = {}
         for table, skey, item, _ in writes:
             outcome = apply_write(view, table, skey, None, _constant(item), False)
             tally = units.get(table.name)
             if tally is None:
-                tally = units[table.name] = _WriteUnits(kinds={i.name: i.kind for i in table.indexes})
-            tally.table += write_units(outcome.old_size, outcome.new_size)
-            for name, size in outcome.index_bytes.items():
-                tally.indexes[name] = tally.indexes.get(name, 0.0) + write_units(size, 0)
+                tally = units[table.name] = WriteTally(kinds={i.name: i.kind for i in table.indexes})
+            tally.add(outcome.old_size, outcome.new_size, outcome.index_bytes)
         touched = [(table, skey[0], skey[1], given[table.key_schema.hash.name]) for table, skey, _, given in writes]
         return units, (indexes.collections_touched(view, touched) if metrics else {})
 
@@ -198,12 +182,6 @@ def batch_write_response(request: dict[str, Any], result: BatchOutcome) -> dict[
     if collections:
         out["ItemCollectionMetrics"] = collections
     mode = request.get("ReturnConsumedCapacity")
-    cc = _capacity_list(mode, {name: tally.total for name, tally in units.items()}, read=False)
-    if cc is not None:
-        if mode == "INDEXES":
-            # [D] api/BatchWriteItem ReturnConsumedCapacity INDEXES: each table's own units and each index's.
-            for entry, tally in zip(cc, units.values(), strict=True):
-                entry["Table"] = {"CapacityUnits": tally.table, "WriteCapacityUnits": tally.table}
-                entry.update(indexes.index_capacity(tally.kinds, tally.indexes))
-        out["ConsumedCapacity"] = cc
+    if mode in ("TOTAL", "INDEXES"):
+        out["ConsumedCapacity"] = [tally.consumed(name, mode) for name, tally in units.items()]
     return out

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from nubis.tables import limits
@@ -33,3 +34,42 @@ def consumed(table_name: str, units: float, mode: str | None, *, read: bool) -> 
     if mode == "INDEXES":
         out["Table"] = {"CapacityUnits": units, "ReadCapacityUnits" if read else "WriteCapacityUnits": units}
     return out
+
+
+def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:
+    """The ``GlobalSecondaryIndexes``/``LocalSecondaryIndexes`` members of an INDEXES ConsumedCapacity."""
+    out: dict[str, Any] = {}
+    for name, value in units.items():
+        member = "GlobalSecondaryIndexes" if kind_of.get(name) == "GSI" else "LocalSecondaryIndexes"
+        out.setdefault(member, {})[name] = {"CapacityUnits": value}
+    return out
+
+
+@dataclass(slots=True)
+class WriteTally:
+    """One table's write units over several writes (a batch, a transaction): its own and each index's, because
+    ReturnConsumedCapacity INDEXES reports them apart ([D] api/BatchWriteItem, api/TransactWriteItems)."""
+
+    kinds: dict[str, Any]
+    """Index name -> "GSI" or "LSI"."""
+    table: float = 0.0
+    indexes: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return self.table + sum(self.indexes.values())
+
+    def add(self, old_size: int, new_size: int, index_bytes: dict[str, int], factor: int = 1) -> None:
+        """One item write and its index entries; ``factor`` 2 for a transaction's (they cost twice)."""
+        self.table += factor * write_units(old_size, new_size)
+        for name, size in index_bytes.items():
+            self.indexes[name] = self.indexes.get(name, 0.0) + factor * write_units(size, 0)
+
+    def consumed(self, table_name: str, mode: str) -> dict[str, Any]:
+        """This table's ``ConsumedCapacity`` entry for TOTAL or INDEXES."""
+        total = self.total
+        out: dict[str, Any] = {"TableName": table_name, "CapacityUnits": total, "WriteCapacityUnits": total}
+        if mode == "INDEXES":
+            out["Table"] = {"CapacityUnits": self.table, "WriteCapacityUnits": self.table}
+            out.update(index_capacity(self.kinds, self.indexes))
+        return out

@@ -203,15 +203,6 @@ def index_sort_bounds(
     return begins, True, prefix_successor(begins), False
 
 
-def index_capacity(kind_of: dict[str, Any], units: dict[str, float]) -> dict[str, Any]:
-    """The ``GlobalSecondaryIndexes``/``LocalSecondaryIndexes`` members of an INDEXES ConsumedCapacity."""
-    out: dict[str, Any] = {}
-    for name, value in units.items():
-        member = "GlobalSecondaryIndexes" if kind_of.get(name) == "GSI" else "LocalSecondaryIndexes"
-        out.setdefault(member, {})[name] = {"CapacityUnits": value}
-    return out
-
-
 COLLECTION_SPACE = 0
 """Item-collection counters live in the engine-reserved space, under keys that start with a zero byte (the
 idempotency tokens there never do)."""

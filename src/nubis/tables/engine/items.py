@@ -17,7 +17,7 @@ from typing import Any
 
 from nubis.tables import limits
 from nubis.tables.engine import indexes
-from nubis.tables.engine.capacity import consumed, read_units, write_units
+from nubis.tables.engine.capacity import consumed, index_capacity, read_units, write_units
 from nubis.tables.engine.catalog import Catalog
 from nubis.tables.engine.stored import pack, packed_size, unpack
 from nubis.tables.errors import (
@@ -311,7 +311,7 @@ def write_capacity(table: TableDescription, outcome: WriteOutcome, mode: str, fa
     if mode == "INDEXES":
         cc["Table"] = {"CapacityUnits": table_units}
         kinds = {i.name: i.kind for i in outcome.table.indexes}
-        cc.update(indexes.index_capacity(kinds, index_units))
+        cc.update(index_capacity(kinds, index_units))
     return cc
 
 

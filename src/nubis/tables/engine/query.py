@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nubis.tables import limits
-from nubis.tables.engine.capacity import consumed, read_units
-from nubis.tables.engine.indexes import entry_key, index_capacity, index_sort_bounds, partition_part, sort_part
+from nubis.tables.engine.capacity import consumed, index_capacity, read_units
+from nubis.tables.engine.indexes import entry_key, index_sort_bounds, partition_part, sort_part
 from nubis.tables.engine.items import check_key_paths, key_of, storage_key_of_key
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException, invalid_parameters

@@ -33,7 +33,7 @@ import orjson
 
 from nubis.tables import limits
 from nubis.tables.engine import indexes, items
-from nubis.tables.engine.capacity import read_units, write_units
+from nubis.tables.engine.capacity import WriteTally, consumed, read_units
 from nubis.tables.engine.catalog import Catalog
 from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import (
@@ -197,7 +197,8 @@ def _token_key(region: str, token: str) -> items.StorageKey:
 
 
 def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -> Callable[[WriteView], dict[str, Any]]:
-    """The whole transaction as one write function; it returns ``{"units": ..., "collections": ...}``."""
+    """The whole transaction as one write function; it returns ``{"units": ..., "read_units": ..., "collections":
+    ...}`` (``read_units`` for a replayed token, ``units`` otherwise)."""
     token: str | None = request.get("ClientRequestToken")
     print_ = fingerprint(request) if token is not None else ""
 
@@ -210,7 +211,7 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                 if record["expires"] > now:
                     if record["fingerprint"] != print_:
                         raise IdempotentParameterMismatchException()
-                    return {"units": dict(record["units"]), "collections": {}}
+                    return {"units": {}, "read_units": _replay_units(view, actions), "collections": {}}
         # Phase 1: read every item and decide; nothing is written unless every action passes.
         olds: list[tuple[TableDescription, Item | None, int]] = []
         news: list[items.Sized] = []
@@ -242,16 +243,18 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
         if failed:
             raise TransactionCanceledException(reasons)
         # Phase 2: write. Transactional writes cost twice a standard write ([D] capacity, transactions).
-        units: dict[str, float] = {}
+        units: dict[str, WriteTally] = {}
         for action, (live, old, old_size), (new, new_size) in zip(actions, olds, news, strict=True):
+            tally = units.get(live.name)
+            if tally is None:
+                tally = units[live.name] = WriteTally(kinds={i.name: i.kind for i in live.indexes})
             if action.compute is None:
-                units[live.name] = units.get(live.name, 0.0) + 2 * write_units(old_size, old_size)
+                tally.add(old_size, old_size, {}, factor=2)
                 continue
             outcome = items.store(view, live, action.skey, old, old_size, new, new_size)
-            entry_units = sum(write_units(size, 0) for size in outcome.index_bytes.values())
-            units[live.name] = units.get(live.name, 0.0) + 2 * (write_units(old_size, outcome.new_size) + entry_units)
+            tally.add(old_size, outcome.new_size, outcome.index_bytes, factor=2)
         if token is not None:
-            record = {"fingerprint": print_, "expires": now + TOKEN_TTL_SECONDS, "units": units}
+            record = {"fingerprint": print_, "expires": now + TOKEN_TTL_SECONDS}
             view.put(TOKEN_SPACE, *_token_key(region, token), orjson.dumps(record))
         collections: dict[str, Any] = {}
         if request.get("ReturnItemCollectionMetrics") == "SIZE":
@@ -261,20 +264,30 @@ def write_fn(region: str, request: dict[str, Any], actions: list[WriteAction]) -
                 if a.compute is not None
             ]
             collections = indexes.collections_touched(view, touched)
-        return {"units": units, "collections": collections}
+        return {"units": units, "read_units": {}, "collections": collections}
 
     return fn
 
 
+def _replay_units(view: WriteView, actions: list[WriteAction]) -> dict[str, float]:
+    """A replayed request reports "the number of read capacity units consumed in reading the item" ([D]
+    api/TransactWriteItems, ClientRequestToken): each item read transactionally (twice a consistent read)."""
+    units: dict[str, float] = {}
+    for action in actions:
+        _, _, size = items.read_current(view, action.table, action.skey)
+        units[action.table.name] = units.get(action.table.name, 0.0) + 2 * read_units(size, True)
+    return units
+
+
 def write_response(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    units: dict[str, float] = result["units"]
+    units: dict[str, WriteTally] = result["units"]
     out: dict[str, Any] = {}
     if result["collections"]:
         out["ItemCollectionMetrics"] = result["collections"]
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
-        out["ConsumedCapacity"] = [
-            {"TableName": name, "CapacityUnits": u, "WriteCapacityUnits": u} for name, u in units.items()
+        out["ConsumedCapacity"] = [tally.consumed(name, mode) for name, tally in units.items()] + [
+            cc for name, u in result["read_units"].items() if (cc := consumed(name, u, mode, read=True)) is not None
         ]
     return out
 
@@ -323,8 +336,9 @@ def run_get(view: ReadView, request: dict[str, Any], actions: list[GetAction]) -
         projection = action.compiled.projection
         responses.append({"Item": projection(item) if projection is not None else item})
     out: dict[str, Any] = {"Responses": responses}
-    if request.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
         out["ConsumedCapacity"] = [
-            {"TableName": name, "CapacityUnits": u, "ReadCapacityUnits": u} for name, u in units.items()
+            cc for name, u in units.items() if (cc := consumed(name, u, mode, read=True)) is not None
         ]
     return out
