@@ -536,3 +536,90 @@ def test_document_paths_nest_32_levels(ddb, table):
         "ValidationException",
         "Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33",
     )
+
+
+@pytest.mark.V
+def test_coral_spellings_of_booleans_and_decimal_integers_mean_what_they_say(server, ddb, table):
+    """Coral reads "false", "0", "no" as false and truncates a decimal given for an integer ([V] dynalite
+    validations/index.js, whose type coercions are checked against AWS); the engine must act on those values,
+    not on a truthy string or a rounded number."""
+    for sk in "abc":
+        ddb.put_item(TableName=table, Item={"pk": {"S": "coral"}, "sk": {"S": sk}, "flag": {"BOOL": True}})
+    query = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "coral"}},
+    }
+    status, out = _post(server, "Query", json.dumps({**query, "ScanIndexForward": "false", "Limit": 2.9}).encode())
+    assert status == 200
+    assert [i["sk"]["S"] for i in out["Items"]] == ["c", "b"]
+    status, out = _post(
+        server,
+        "Query",
+        json.dumps({**query, "ConsistentRead": "0", "ReturnConsumedCapacity": "TOTAL", "Limit": 1.5}).encode(),
+    )
+    assert (status, out["Count"], out["ConsumedCapacity"]["CapacityUnits"]) == (200, 1, 0.5)
+    status, _ = _post(
+        server,
+        "PutItem",
+        json.dumps(
+            {"TableName": table, "Item": {"pk": {"S": "coral"}, "sk": {"S": "d"}, "flag": {"BOOL": "no"}}}
+        ).encode(),
+    )
+    assert status == 200
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "coral"}, "sk": {"S": "d"}})["Item"]
+    assert got["flag"] == {"BOOL": False}
+
+
+@pytest.mark.V
+def test_an_empty_key_value_in_a_key_condition_is_refused(ddb, table):
+    """[V] moto test_key_length_exceptions (its text reported from AWS) for ``=``; DynamoDB Local answers the same
+    for range comparisons and begins_with, which otherwise would match a whole partition."""
+    message = (
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
+        "empty string value. Key: {}"
+    )
+    cases = [
+        ("pk = :e", "pk"),
+        ("pk = :p AND sk = :e", "sk"),
+        ("pk = :p AND sk < :e", "sk"),
+        ("pk = :p AND begins_with(sk, :e)", "sk"),
+        ("pk = :p AND sk BETWEEN :e AND :p", "sk"),
+    ]
+    for condition, key in cases:
+        values = {":e": {"S": ""}, ":p": {"S": "p"}}
+        used = {k: v for k, v in values.items() if k in condition}
+        with pytest.raises(ClientError) as exc:
+            ddb.query(TableName=table, KeyConditionExpression=condition, ExpressionAttributeValues=used)
+        assert error_of(exc) == ("ValidationException", message.format(key)), condition
+
+
+@pytest.mark.V
+def test_query_starting_key_errors_use_awss_two_texts(ddb, table):
+    """[V] dynalite test/query.js (run against AWS): a wrong attribute count or a missing key attribute is "The
+    provided starting key is invalid", a key value of the wrong type "The provided key element does not match the
+    schema" (checked before the key condition, hash first); a Scan keeps its "invalid: ..." form."""
+    invalid = "The provided starting key is invalid"
+    mismatch = "The provided key element does not match the schema"
+    cases = [
+        ({}, invalid),
+        ({"pk": {"S": "p"}}, invalid),
+        ({"pk": {"S": "p"}, "sk": {"S": "a"}, "x": {"S": "1"}}, invalid),
+        ({"pk": {"S": "p"}, "zz": {"S": "a"}}, invalid),
+        ({"pk": {"N": "1"}, "zz": {"S": "a"}}, mismatch),
+        ({"pk": {"B": b"a"}, "sk": {"S": "a"}}, mismatch),
+        ({"pk": {"S": "p"}, "sk": {"NULL": True}}, mismatch),
+    ]
+    for esk, message in cases:
+        for condition in ("pk = :p", "nokey = :p"):
+            with pytest.raises(ClientError) as exc:
+                ddb.query(
+                    TableName=table,
+                    KeyConditionExpression=condition,
+                    ExpressionAttributeValues={":p": {"S": "p"}},
+                    ExclusiveStartKey=esk,
+                )
+            assert error_of(exc) == ("ValidationException", message), (esk, condition)
+    with pytest.raises(ClientError) as exc:
+        ddb.scan(TableName=table, ExclusiveStartKey={"pk": {"N": "1"}, "sk": {"S": "a"}})
+    assert error_of(exc) == ("ValidationException", f"{invalid}: {mismatch}")

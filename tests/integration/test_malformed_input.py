@@ -31,7 +31,7 @@ BAD_VALUES = [
     {"SS": ["a", "a"]},
     {"NS": ["1", "1.0"]},
     {"S": 5},
-    {"BOOL": "yes"},
+    {"BOOL": "maybe"},
     {"NULL": False},
     {},
     {"S": "a", "N": "1"},

@@ -19,7 +19,7 @@ from nubis.tables.engine.stored import packed_size, unpack
 from nubis.tables.errors import ValidationException, invalid_parameters
 from nubis.tables.expressions import CompiledExpressions, KeyRange
 from nubis.tables.keys import encode_key_value, partition_hash, prefix_successor, segment_bounds
-from nubis.tables.schema import IndexDescription, TableDescription
+from nubis.tables.schema import IndexDescription, KeyAttribute, TableDescription
 from nubis.tables.storage.base import ReadView
 from nubis.tables.values import Item
 
@@ -136,6 +136,7 @@ def _index_start(
     names = set(table.key_schema.names) | set(index.key_schema.names)
     if set(esk) != names:
         raise ValidationException("The provided starting key is invalid")
+    _check_start_pieces(index.key_schema.attributes, esk)
     try:
         storage_key_of_key(table, {n: esk[n] for n in table.key_schema.names})
     except ValidationException as exc:
@@ -147,6 +148,7 @@ def _index_start(
 
 
 def _start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, bytes, bytes] | None:
+    """A Scan's starting key: every problem is "invalid: <the key's own error>" ([V] dynalite actions/scan.js)."""
     esk = request.get("ExclusiveStartKey")
     if esk is None:
         return None
@@ -154,6 +156,29 @@ def _start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, b
         return storage_key_of_key(table, esk)
     except ValidationException as exc:
         raise ValidationException(f"The provided starting key is invalid: {exc.message}") from exc
+
+
+def _query_start_key(table: TableDescription, request: dict[str, Any]) -> tuple[int, bytes, bytes] | None:
+    """A table Query's starting key: a wrong attribute count or a missing key attribute is "invalid", a key value
+    of the wrong type "does not match the schema", with no prefix ([V] dynalite test/query.js "ExclusiveStartKey
+    for range table is invalid" and "does not match hash/range schema", run against AWS)."""
+    esk = request.get("ExclusiveStartKey")
+    if esk is None:
+        return None
+    if len(esk) != len(table.key_schema.names):
+        raise ValidationException("The provided starting key is invalid")
+    _check_start_pieces(table.key_schema.attributes, esk)
+    return storage_key_of_key(table, esk)
+
+
+def _check_start_pieces(attributes: tuple[KeyAttribute, ...], esk: Item) -> None:
+    """Hash first, then range: the first key attribute missing, or given with the wrong type, decides."""
+    for attr in attributes:
+        value = esk.get(attr.name)
+        if value is None:
+            raise ValidationException("The provided starting key is invalid")
+        if attr.type not in value:
+            raise ValidationException("The provided key element does not match the schema")
 
 
 def _check_start_in_range(key_range: KeyRange, hash_name: str, range_name: str | None, esk: Item) -> None:
@@ -307,6 +332,9 @@ def run_query(
             )
     check_key_paths(table, compiled)
     assert compiled.key_condition is not None
+    # The starting key's shape is checked before the key condition is matched to the schema ([V] dynalite
+    # test/query.js: its ExclusiveStartKey cases carry a key condition on a non-key attribute).
+    start = _index_start(table, index, request) if index is not None else _query_start_key(table, request)
     if ks.multi:
         key_range = compiled.key_condition.for_keys(
             tuple((a.name, a.type) for a in ks.hashes), tuple((a.name, a.type) for a in ks.ranges)
@@ -324,7 +352,6 @@ def run_query(
     if index is not None:
         prefix = b"".join(sort_part(v) for v in key_range.sort_prefix)
         lo, lo_inc, hi, hi_inc = index_sort_bounds(key_range.sort_op, key_range.sort_values, prefix)
-        start = _index_start(table, index, request)
         if start is not None and ks.multi:
             _check_entry_in_range(start, pk, key_range.sort_op is not None, (lo, lo_inc, hi, hi_inc))
         elif start is not None:
@@ -338,7 +365,6 @@ def run_query(
         rows = ((raw, None) for _, raw in raw_rows)
         return _page(rows, request, compiled, table, select, budget, index, fetch)
     lo, lo_inc, hi, hi_inc = _sort_bounds(key_range)
-    start = _start_key(table, request)
     if start is not None:
         _check_start_in_range(key_range, ks.hash.name, range_name, esk)
     if start is not None and ks.range is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from nubis.tables.errors import ValidationException, invalid_parameters
+from nubis.tables.errors import ValidationException, invalid_parameter_values, invalid_parameters
 from nubis.tables.expressions import ast
 from nubis.tables.expressions.functions import KEY_CONDITION_FORBIDDEN
 from nubis.tables.values import AttributeValue
@@ -63,7 +63,7 @@ class KeyCondition:
         if hash_condition is None:
             raise ValidationException(f"Query condition missed key schema element: {hash_name}")
         op, values = hash_condition
-        _check_indexable(op, values, hash_type)
+        _check_indexable(hash_name, op, values, hash_type)
         if op != "EQ":
             raise ValidationException("Query key condition not supported")
         sort_op: SortOp | None = None
@@ -76,7 +76,7 @@ class KeyCondition:
                     raise ValidationException(f"Query condition missed key schema element: {range_name}")
             else:
                 op, sort_values = range_condition
-                _check_indexable(op, sort_values, range_type)
+                _check_indexable(range_name, op, sort_values, range_type)
                 sort_op = op  # type: ignore[assignment]
         return KeyRange(values[0], sort_op, sort_values)
 
@@ -95,7 +95,7 @@ class KeyCondition:
                 raise ValidationException(f"Query condition missed key schema element: {hash_name}")
         for name, kind in (*hashes, *ranges):
             if name in conditions:
-                _check_indexable(conditions[name][0], conditions[name][1], kind)
+                _check_indexable(name, conditions[name][0], conditions[name][1], kind)
         unequal = [name for name, _ in hashes if conditions.get(name, ("",))[0] != "EQ"]
         if unequal:
             if len(hashes) == 1:
@@ -125,11 +125,18 @@ class KeyCondition:
         return KeyRange(hash_values[0], op, values, hash_values, prefix)  # type: ignore[arg-type]
 
 
-def _check_indexable(op: str, values: tuple[AttributeValue, ...], kind: str) -> None:
+def _check_indexable(name: str, op: str, values: tuple[AttributeValue, ...], kind: str) -> None:
     if op in _NOT_INDEXABLE:
         raise ValidationException("Attempted conditional constraint is not an indexable operation")
     if any(kind not in value for value in values):
         raise invalid_parameters("Condition parameter type does not match schema type")
+    if any(value[kind] == "" for value in values):
+        # As for a key in an item ([V] moto test_key_length_exceptions, reported from AWS; DynamoDB Local also
+        # for range comparisons and begins_with).
+        empty = "string" if kind == "S" else "binary"
+        raise invalid_parameter_values(
+            f"The AttributeValue for a key attribute cannot contain an empty {empty} value. Key: {name}"
+        )
 
 
 def convert_key_condition(node: ast.Node) -> Conditions:

@@ -315,6 +315,19 @@ def _wrong_container(value: Any, context: int, array_message: str) -> Serializat
     return SerializationException(UNEXPECTED_FIELD)
 
 
+def _as_boolean(value: bool | str) -> bool:
+    """Coral reads "false", "0", "no" (any case) as false: the engine must see that, not a truthy string."""
+    return value if isinstance(value, bool) else BOOLEAN_WORDS[value.upper()]
+
+
+def _as_integer(value: int | float) -> int:
+    """Coral truncates a JSON decimal given for an integer (``Limit: 1.5`` reads 1, as dynalite does too)."""
+    return value if isinstance(value, int) else int(value)
+
+
+_COERCE: Final[dict[str, Callable[[Any], Any]]] = {"boolean": _as_boolean, "integer": _as_integer, "long": _as_integer}
+
+
 class _TypeCompiler:
     """Builds one ``TypeCheck`` per (shape, position); recursive shapes point at themselves through a cell."""
 
@@ -359,6 +372,8 @@ class _TypeCompiler:
 
     def _structure(self, name: str, shape: Shape, context: int, in_value: bool) -> TypeCheck:
         members = {m: self.compile(s, FIELD, in_value) for m, s in shape[1]}
+        # Members whose accepted JSON differs from what the engine reads: normalised in place once they pass.
+        coercers = {m: _COERCE[SHAPES[s][0]] for m, s in shape[1] if SHAPES[s][0] in _COERCE}
         collection = f"Unrecognized collection type class {JAVA_PACKAGE}{name}"
         scalar = UNEXPECTED_FIELD if context == FIELD else UNEXPECTED_VALUE
         get = members.get
@@ -372,6 +387,9 @@ class _TypeCompiler:
                 member = get(key)
                 if member is not None and item is not None:
                     member(item)
+                    coerce = coercers.get(key)
+                    if coerce is not None:
+                        value[key] = coerce(item)  # same key: the dict's size does not change while iterating
 
         return check
 
