@@ -14,9 +14,13 @@ an ``http`` event (REST API, ``GET /dev/hello``) and an ``httpApi`` event (HTTP 
 - ``nubis-http``, ``nubis-rest``: ``nubis serve`` on that project (one process, in-memory storage, no reload,
   log level warning);
 - ``offline-http``, ``offline-rest``: ``serverless offline start`` on the same folder (python3.11 runtime);
-- ``ceiling``: http-load's minimal uvicorn ASGI app (uvloop + httptools) answering ``{"ok": true}``.
+- ``ceiling``: http-load's minimal uvicorn ASGI app (uvloop + httptools) answering ``{"ok": true}``;
+- ``floor``: ``bench/gateway_floor.py``, the ceiling app plus one round trip to a warm worker process per request
+  and nothing else (8 workers): how fast any gateway that runs functions out of process, as design.md requires,
+  could be on this machine.
 
-Target (issue 6): Nubis at ≥ 50 % of the ceiling, ahead of serverless-offline.
+Target (issue 6): Nubis at ≥ 50 % of the ceiling, ahead of serverless-offline. The floor row shows how much of
+the ceiling the process boundary alone leaves.
 
 Options: ``--duration S`` (measured seconds per cell, default 10), ``--warmup S`` (default 2),
 ``--skip-offline``, ``--wait-load LOAD``, ``--interleave`` and ``--retries N`` (passed to http-load: on a shared
@@ -129,6 +133,12 @@ def main() -> int:
         process = stack.enter_context(fb.running(command, work, env, work / "nubis.log"))
         wait_get(port, "/hello", process)
         targets += [f"nubis-http=http://127.0.0.1:{port}/hello", f"nubis-rest=http://127.0.0.1:{port}/dev/hello"]
+        floor_port = fb.free_port()
+        command = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "bench" / "gateway_floor.py"), str(floor_port)]
+        log("starting the out-of-process floor")
+        floor = stack.enter_context(fb.running(command, work, env, work / "floor.log"))
+        wait_get(floor_port, "/hello", floor)
+        targets.append(f"floor=http://127.0.0.1:{floor_port}/hello")
         offline_note = ""
         if not args.skip_offline:
             try:
