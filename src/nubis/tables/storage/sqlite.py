@@ -90,6 +90,9 @@ RESTART_WAIT_LONG_S: Final = 0.2
 RESTART_WAIT_MAX_S: Final = 5.0
 """The same once the WAL is three times the mark (readers, or a starved checkpointer on a loaded machine, let it
 grow): the writes wait until it restarts. Back-pressure: readers each finish within a read, so it ends."""
+CHECKPOINT_LAG_LIMIT: Final = 4 * CHECKPOINT_EVERY
+"""Commits a checkpoint may fall behind (a starved thread, a slow disk) before writes wait for it to catch up:
+the hold above only comes after a checkpoint finishes, so without this the WAL grows for as long as one runs."""
 WAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 """What a restarted WAL file is truncated to: a burst must not leave a huge file behind for good."""
 
@@ -508,13 +511,18 @@ class _Checkpointer:
     while writers go on. SQLite restarts the WAL from the top only when a writer finds it wholly copied, which a
     steady stream of writes never lets happen: when the WAL is still long after a checkpoint, the writes are held
     (``hold_writes``: inline groups fall back to the writer thread meanwhile, which waits) for one more PASSIVE
-    checkpoint of what little is left, after which the next write starts the WAL over.
+    checkpoint of what little is left, after which the next write starts the WAL over. Writes also wait when the
+    checkpoints fall ``CHECKPOINT_LAG_LIMIT`` commits behind (``lagging``), so the WAL stays bounded however slowly
+    a checkpoint runs.
     """
 
     def __init__(self, path: str, hold_writes: Callable[[], AbstractContextManager[None]]) -> None:
         self._path = path
         self._hold_writes = hold_writes
         self._commits = 0
+        self._checkpointed = 0
+        """``_commits`` as it was when the last finished checkpoint started: what it is known to have covered."""
+        self._caught_up = threading.Condition()
         self._wake = threading.Event()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name=f"nubis-sqlite-checkpoint:{path}", daemon=True)
@@ -524,6 +532,20 @@ class _Checkpointer:
         self._commits += 1
         if self._commits % CHECKPOINT_EVERY == 0:
             self._wake.set()
+
+    def lagging(self) -> bool:
+        return self._commits - self._checkpointed > CHECKPOINT_LAG_LIMIT
+
+    def wait_caught_up(self) -> None:
+        """On the writer thread, before it commits: wait while the checkpoints are too far behind."""
+        with self._caught_up:
+            while self.lagging() and not self._stop:
+                self._caught_up.wait()
+
+    def _covered(self, commits: int) -> None:
+        with self._caught_up:
+            self._checkpointed = commits
+            self._caught_up.notify_all()
 
     def _run(self) -> None:
         conn = _connect(self._path)
@@ -536,6 +558,7 @@ class _Checkpointer:
                 self._wake.clear()
                 if self._stop:
                     return
+                started_at = self._commits
                 try:
                     _busy, log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if log_frames > WAL_RESTART_FRAMES:
@@ -555,7 +578,13 @@ class _Checkpointer:
                             self._restart(conn, wait)
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
+                    if self.lagging():  # writes wait for a checkpoint: the next one is not 200 commits away
+                        time.sleep(0.01)
+                        self._wake.set()
+                else:
+                    self._covered(started_at)
         finally:
+            self._covered(self._commits)  # stopping: nobody waits any more
             conn.close()
 
     @staticmethod
@@ -821,7 +850,9 @@ class SqliteStorage:
         if self._closed:
             _settle([(future, None, RuntimeError("SqliteStorage is closed")) for _fn, future in jobs], inline=True)
             return
-        if self._queue.qsize() == 0 and self._group_lock.acquire(blocking=False):
+        checkpointer = self._checkpointer
+        assert checkpointer is not None
+        if self._queue.qsize() == 0 and not checkpointer.lagging() and self._group_lock.acquire(blocking=False):
             try:
                 if not self._closed:
                     try:
@@ -841,8 +872,9 @@ class SqliteStorage:
                                     # process): the writer thread waits for it, not the loop.
                                     jobs = busy.jobs + jobs
                                     break
-                                assert self._checkpointer is not None
-                                self._checkpointer.note_commit()
+                                checkpointer.note_commit()
+                                if checkpointer.lagging():
+                                    break  # the rest waits on the writer thread for the checkpoint
                         finally:
                             self._group_owner = None
                             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
@@ -928,6 +960,8 @@ class SqliteStorage:
                 return
 
     def _commit_group(self, group: list[_Job]) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.wait_caught_up()  # not holding the group lock: a checkpoint's restart takes it
         # Processes sharing the file take turns through a blocking flock: the waiter wakes the moment the lock is
         # released, where SQLite's busy handler would sleep 1..100 ms between retries ([bench] 2 s write p99 with
         # two workers before this). busy_timeout stays as the fallback for any other writer.

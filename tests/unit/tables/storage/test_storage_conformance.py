@@ -1055,6 +1055,74 @@ def test_inline_storage_keeps_the_wal_bounded_under_steady_writes(tmp_path: Path
         storage.close()
 
 
+@pytest.mark.parametrize("durability", ["relaxed", "full"])
+def test_writes_wait_for_a_checkpoint_that_falls_behind(
+    tmp_path: Path, durability: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A starved checkpointer (a loaded machine, a slow disk): the first checkpoint here is stuck until released.
+    # A steady stream of writes would keep growing the WAL meanwhile; past the lag limit they wait for it instead
+    # (on the writer thread: the event loop goes on), and all of them go through once it has run.
+    import asyncio
+    import threading
+
+    from nubis.tables.storage import sqlite
+    from nubis.tables.storage.sqlite import CHECKPOINT_EVERY, CHECKPOINT_LAG_LIMIT
+
+    connect = sqlite._connect
+    release = threading.Event()
+
+    class StuckCheckpoint:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql.startswith("PRAGMA wal_checkpoint"):
+                release.wait(30)
+            return self._conn.execute(sql, *args)
+
+        def close(self) -> None:
+            self._conn.close()
+
+    def stuck_connect(path: str) -> Any:
+        conn = connect(path)
+        return StuckCheckpoint(conn) if threading.current_thread().name.startswith("nubis-sqlite-checkpoint") else conn
+
+    monkeypatch.setattr(sqlite, "_connect", stuck_connect)
+    storage = SqliteStorage(str(tmp_path / "t.db"), durability=durability)  # type: ignore[arg-type]
+    writes = 3 * (CHECKPOINT_LAG_LIMIT + CHECKPOINT_EVERY)
+    done = 0
+
+    async def writer(first: int, count: int) -> None:
+        nonlocal done
+        for i in range(first, first + count):  # few writes per commit: the lag is counted in commits
+            await storage.submit_async(lambda w, k=b"k%d" % i: w.put(SPACE, *key(k), b"x" * 100))
+            done += 1
+
+    async def main() -> int:
+        tasks = [asyncio.create_task(writer(n * writes // 2, writes // 2)) for n in range(2)]
+        deadline = time.monotonic() + 10
+        stalled_at, last = -1, -1
+        while time.monotonic() < deadline and not all(task.done() for task in tasks):
+            await asyncio.sleep(0.3)
+            if done == last:
+                stalled_at = done
+                break
+            last = done
+        release.set()
+        await asyncio.gather(*tasks)
+        return stalled_at
+
+    try:
+        stalled_at = asyncio.run(main())
+        # Without the limit every write went through while the checkpoint was stuck (the WAL growing all along).
+        assert 0 < stalled_at <= 2 * (CHECKPOINT_LAG_LIMIT + CHECKPOINT_EVERY), stalled_at
+        assert done == writes
+        assert get(storage, SPACE, b"k0") == b"x" * 100 and get(storage, SPACE, b"k%d" % (writes - 1)) == b"x" * 100
+    finally:
+        release.set()
+        storage.close()
+
+
 @pytest.mark.parametrize("durability", ["relaxed", "pipelined"])
 def test_inline_writes_never_wait_on_the_loop_for_a_foreign_sqlite_writer(tmp_path: Path, durability: str) -> None:
     # The flock keeps Nubis processes apart; a foreign connection (a tool, a backup) holds SQLite's own lock.
