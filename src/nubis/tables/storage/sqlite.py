@@ -50,6 +50,7 @@ import logging
 import os
 import queue
 import sqlite3
+import struct
 import threading
 import time
 import weakref
@@ -90,9 +91,13 @@ RESTART_WAIT_LONG_S: Final = 0.2
 RESTART_WAIT_MAX_S: Final = 5.0
 """The same once the WAL is three times the mark (readers, or a starved checkpointer on a loaded machine, let it
 grow): the writes wait until it restarts. Back-pressure: readers each finish within a read, so it ends."""
-CHECKPOINT_LAG_LIMIT: Final = 4 * CHECKPOINT_EVERY
-"""Commits a checkpoint may fall behind (a starved thread, a slow disk) before writes wait for it to catch up:
-the hold above only comes after a checkpoint finishes, so without this the WAL grows for as long as one runs."""
+WAL_HOLD_FRAMES: Final = 2 * WAL_RESTART_FRAMES
+"""A WAL this long after a commit (a checkpoint starved by a loaded machine or slowed by the disk, or a burst of
+large commits) makes the writes wait for a checkpoint that starts after it: the hold above only comes once a
+checkpoint finishes, so without this the WAL grows for as long as one runs."""
+_WAL_INDEX_MX_FRAME: Final = struct.Struct("=I")
+"""``mxFrame`` of the WAL-index header at the start of the ``-shm`` file (SQLite's file format, "WAL-Index
+Format": native byte order, offset 16): the frames in the WAL, read with one ``pread`` per commit."""
 WAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 """What a restarted WAL file is truncated to: a burst must not leave a huge file behind for good."""
 
@@ -511,17 +516,21 @@ class _Checkpointer:
     while writers go on. SQLite restarts the WAL from the top only when a writer finds it wholly copied, which a
     steady stream of writes never lets happen: when the WAL is still long after a checkpoint, the writes are held
     (``hold_writes``: inline groups fall back to the writer thread meanwhile, which waits) for one more PASSIVE
-    checkpoint of what little is left, after which the next write starts the WAL over. Writes also wait when the
-    checkpoints fall ``CHECKPOINT_LAG_LIMIT`` commits behind (``lagging``), so the WAL stays bounded however slowly
-    a checkpoint runs.
+    checkpoint of what little is left, after which the next write starts the WAL over. And once a commit leaves
+    the WAL past ``WAL_HOLD_FRAMES``, writes wait (``lagging``) until a checkpoint that started after it has run,
+    so the WAL stays bounded however slowly the checkpoints run.
     """
 
     def __init__(self, path: str, hold_writes: Callable[[], AbstractContextManager[None]]) -> None:
         self._path = path
         self._hold_writes = hold_writes
         self._commits = 0
-        self._checkpointed = 0
-        """``_commits`` as it was when the last finished checkpoint started: what it is known to have covered."""
+        self._started = 0
+        """Checkpoints started so far (a checkpoint: one PASSIVE, and the restart when the WAL is still long)."""
+        self._finished = 0
+        self._needed = 0
+        """Writes wait until ``_finished`` reaches this: set past ``_started`` when a commit finds the WAL too long."""
+        self._shm: int | None = None
         self._caught_up = threading.Condition()
         self._wake = threading.Event()
         self._stop = False
@@ -532,9 +541,21 @@ class _Checkpointer:
         self._commits += 1
         if self._commits % CHECKPOINT_EVERY == 0:
             self._wake.set()
+        if self._wal_frames() > WAL_HOLD_FRAMES and not self.lagging():
+            self._needed = self._started + 1
+            self._wake.set()
+
+    def _wal_frames(self) -> int:
+        try:
+            if self._shm is None:
+                self._shm = os.open(os.path.realpath(self._path) + "-shm", os.O_RDONLY)
+            header = os.pread(self._shm, 20, 0)
+        except OSError:
+            return 0
+        return _WAL_INDEX_MX_FRAME.unpack_from(header, 16)[0] if len(header) == 20 else 0
 
     def lagging(self) -> bool:
-        return self._commits - self._checkpointed > CHECKPOINT_LAG_LIMIT
+        return self._finished < self._needed
 
     def wait_caught_up(self) -> None:
         """On the writer thread, before it commits: wait while the checkpoints are too far behind."""
@@ -542,9 +563,9 @@ class _Checkpointer:
             while self.lagging() and not self._stop:
                 self._caught_up.wait()
 
-    def _covered(self, commits: int) -> None:
+    def _checkpoint_done(self) -> None:
         with self._caught_up:
-            self._checkpointed = commits
+            self._finished += 1
             self._caught_up.notify_all()
 
     def _run(self) -> None:
@@ -558,7 +579,7 @@ class _Checkpointer:
                 self._wake.clear()
                 if self._stop:
                     return
-                started_at = self._commits
+                self._started += 1
                 try:
                     _busy, log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if log_frames > WAL_RESTART_FRAMES:
@@ -578,14 +599,13 @@ class _Checkpointer:
                             self._restart(conn, wait)
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; the next one retries", exc_info=True)
-                    if self.lagging():  # writes wait for a checkpoint: the next one is not 200 commits away
-                        time.sleep(0.01)
-                        self._wake.set()
-                else:
-                    self._covered(started_at)
+                self._checkpoint_done()
         finally:
-            self._covered(self._commits)  # stopping: nobody waits any more
+            self._stop = True  # nobody waits for checkpoints any more
+            self._checkpoint_done()
             conn.close()
+            if self._shm is not None:
+                os.close(self._shm)
 
     @staticmethod
     def _restart(conn: sqlite3.Connection, wait: float) -> None:

@@ -1060,13 +1060,14 @@ def test_writes_wait_for_a_checkpoint_that_falls_behind(
     tmp_path: Path, durability: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A starved checkpointer (a loaded machine, a slow disk): the first checkpoint here is stuck until released.
-    # A steady stream of writes would keep growing the WAL meanwhile; past the lag limit they wait for it instead
-    # (on the writer thread: the event loop goes on), and all of them go through once it has run.
+    # A steady stream of writes would keep growing the WAL meanwhile; once it is past the hold mark they wait for
+    # a checkpoint instead (on the writer thread: the event loop goes on), and all go through once it has run.
     import asyncio
+    import os
     import threading
 
     from nubis.tables.storage import sqlite
-    from nubis.tables.storage.sqlite import CHECKPOINT_EVERY, CHECKPOINT_LAG_LIMIT
+    from nubis.tables.storage.sqlite import WAL_HOLD_FRAMES, WAL_RESTART_FRAMES
 
     connect = sqlite._connect
     release = threading.Event()
@@ -1088,36 +1089,39 @@ def test_writes_wait_for_a_checkpoint_that_falls_behind(
         return StuckCheckpoint(conn) if threading.current_thread().name.startswith("nubis-sqlite-checkpoint") else conn
 
     monkeypatch.setattr(sqlite, "_connect", stuck_connect)
-    storage = SqliteStorage(str(tmp_path / "t.db"), durability=durability)  # type: ignore[arg-type]
-    writes = 3 * (CHECKPOINT_LAG_LIMIT + CHECKPOINT_EVERY)
+    path = str(tmp_path / "t.db")
+    storage = SqliteStorage(path, durability=durability)  # type: ignore[arg-type]
+    per_writer, value = 1500, b"x" * 3000
     done = 0
 
-    async def writer(first: int, count: int) -> None:
+    async def writer(task: int) -> None:
         nonlocal done
-        for i in range(first, first + count):  # few writes per commit: the lag is counted in commits
-            await storage.submit_async(lambda w, k=b"k%d" % i: w.put(SPACE, *key(k), b"x" * 100))
+        for i in range(per_writer):
+            await storage.submit_async(lambda w, k=b"t%d-%d" % (task, i): w.put(SPACE, *key(k), value))
             done += 1
 
-    async def main() -> int:
-        tasks = [asyncio.create_task(writer(n * writes // 2, writes // 2)) for n in range(2)]
-        deadline = time.monotonic() + 10
-        stalled_at, last = -1, -1
-        while time.monotonic() < deadline and not all(task.done() for task in tasks):
-            await asyncio.sleep(0.3)
-            if done == last:
-                stalled_at = done
+    async def main() -> tuple[int, int]:
+        tasks = [asyncio.create_task(writer(task)) for task in range(8)]
+        stalled_at = last = -1
+        for _ in range(60):
+            await asyncio.sleep(0.25)
+            if done == last or all(task.done() for task in tasks):
+                stalled_at = -1 if all(task.done() for task in tasks) else done
                 break
             last = done
+        wal = os.path.getsize(path + "-wal")
         release.set()
         await asyncio.gather(*tasks)
-        return stalled_at
+        return stalled_at, wal
 
     try:
-        stalled_at = asyncio.run(main())
-        # Without the limit every write went through while the checkpoint was stuck (the WAL growing all along).
-        assert 0 < stalled_at <= 2 * (CHECKPOINT_LAG_LIMIT + CHECKPOINT_EVERY), stalled_at
-        assert done == writes
-        assert get(storage, SPACE, b"k0") == b"x" * 100 and get(storage, SPACE, b"k%d" % (writes - 1)) == b"x" * 100
+        stalled_at, wal = asyncio.run(main())
+        # Without the hold every write went through while the checkpoint was stuck, the WAL growing all along;
+        # with it, they stop a commit or so past the hold mark.
+        assert stalled_at > 0, "the writes never waited for the stuck checkpoint"
+        assert WAL_HOLD_FRAMES * 4096 < wal < 3 * WAL_RESTART_FRAMES * 4096, wal
+        assert done == 8 * per_writer
+        assert get(storage, SPACE, b"t0-0") == value and get(storage, SPACE, b"t7-%d" % (per_writer - 1)) == value
     finally:
         release.set()
         storage.close()
