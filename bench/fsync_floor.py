@@ -127,15 +127,6 @@ def wait_port(port: int, timeout: float = 30) -> None:
     raise SystemExit(f"the floor did not start on {port}")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--duration", type=int, default=5)
@@ -146,6 +137,9 @@ def main() -> int:
     if args.serve:
         serve_floor(int(args.serve[0]), args.serve[1])
         return 0
+    sys.path.insert(0, str(REPO / "bench"))
+    from functions import free_port  # bench/functions.py, beside this script
+
     if not args.target:
         command = ["bash", str(REPO / "bench" / "_servers.sh"), "nubis,dynalite,dynalite-disk", "--"]
         command += [sys.executable, __file__, "--duration", str(args.duration)]

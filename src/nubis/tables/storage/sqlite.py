@@ -604,8 +604,6 @@ class _Checkpointer:
             self._stop = True  # nobody waits for checkpoints any more
             self._checkpoint_done()
             conn.close()
-            if self._shm is not None:
-                os.close(self._shm)
 
     @staticmethod
     def _restart(conn: sqlite3.Connection, wait: float) -> None:
@@ -625,6 +623,12 @@ class _Checkpointer:
         self._stop = True
         self._wake.set()
         self._thread.join()
+
+    def close_wal_index(self) -> None:
+        """With the writes held (the group lock): no commit reads the WAL-index header after this."""
+        if self._shm is not None:
+            os.close(self._shm)
+            self._shm = None
 
 
 def _restart_wait(log_frames: int) -> float:
@@ -1118,6 +1122,8 @@ class SqliteStorage:
         if self._checkpointer is not None:  # before taking the group lock: a checkpoint may be holding the writes
             self._checkpointer.close()
         with self._group_lock:  # an inline group on some loop finishes first
+            if self._checkpointer is not None:
+                self._checkpointer.close_wal_index()
             if self._syncer is not None:
                 self._syncer.close()
             self._writer_conn.close()
